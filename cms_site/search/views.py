@@ -1,0 +1,23 @@
+from django.core.paginator import Paginator
+from django.template.response import TemplateResponse
+
+from cms_site.articles.models import ArticlePage
+
+MAX_QUERY_LENGTH = 200
+RESULTS_PER_PAGE = 10
+
+
+def search(request):
+    query = " ".join(request.GET.get("query", "").split())[:MAX_QUERY_LENGTH]
+    results = ArticlePage.objects.none()
+    if query:
+        results = (
+            ArticlePage.objects.live()
+            .public()
+            .select_related("author", "hero_image")
+            .search(query)
+        )
+    page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    return TemplateResponse(
+        request, "search/search.html", {"search_query": query, "search_results": page}
+    )
