@@ -174,9 +174,7 @@ class ArticlePage(Page):
 
     content_panels = [
         *Page.content_panels,
-        MultiFieldPanel(
-            [FieldPanel("author"), FieldPanel("date")], heading="Byline", icon="user"
-        ),
+        MultiFieldPanel([FieldPanel("author"), FieldPanel("date")], heading="Byline", icon="user"),
         FieldPanel("intro"),
         FieldPanel("hero_image"),
         FieldPanel("body"),
@@ -233,4 +231,3 @@ class ArticlePage(Page):
 
     def exercise_count(self):
         return sum(1 for block in self.body if block.block_type == "exercise")
-

@@ -12,10 +12,7 @@ def search(request):
     results = ArticlePage.objects.none()
     if query:
         results = (
-            ArticlePage.objects.live()
-            .public()
-            .select_related("author", "hero_image")
-            .search(query)
+            ArticlePage.objects.live().public().select_related("author", "hero_image").search(query)
         )
     page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     return TemplateResponse(
