@@ -27,8 +27,13 @@ def banner_png(label: str, caption: str) -> bytes:
         box = [centre[0] - radius, centre[1] - radius, centre[0] + radius, centre[1] + radius]
         draw.ellipse(box, outline=ink, width=6)
     draw.rectangle([0, SIZE[1] - 170, SIZE[0], SIZE[1]], fill=ink)
-    draw.text((60, SIZE[1] - 150), label, fill=paper, font=ImageFont.load_default(size=72))
-    draw.text((62, SIZE[1] - 62), caption, fill=paper, font=ImageFont.load_default(size=30))
+    middle = SIZE[0] // 2
+    draw.text((middle, SIZE[1] - 105), label, fill=paper, anchor="mm", font=font(72))
+    draw.text((middle, SIZE[1] - 40), caption, fill=paper, anchor="mm", font=font(30))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
+
+
+def font(size: int):
+    return ImageFont.load_default(size=size)
