@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "cms_site.home",
     "cms_site.search",
     "cms_site.demo",
+    "recommender",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",

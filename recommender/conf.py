@@ -1,0 +1,24 @@
+"""App settings, each overridable in the Django settings module."""
+
+from django.conf import settings
+
+DEFAULTS = {
+    # Page models (app_label.ModelName) whose live, public pages are recommended.
+    "RECOMMENDER_PAGE_MODELS": ["articles.ArticlePage"],
+    # Attribute names on those pages that feed each engine field.
+    "RECOMMENDER_FIELDS": {
+        "title": "title",
+        "intro": "intro",
+        "body": "body",
+        "tags": "tags",
+        "categories": "categories",
+    },
+    "RECOMMENDER_IMAGE_FIELD": "hero_image",
+    "RECOMMENDER_THUMBNAIL_SPEC": "fill-480x300",
+    # How many suggestions are stored per page (the site setting picks how many are shown).
+    "RECOMMENDER_STORED_PER_PAGE": 12,
+}
+
+
+def get(name):
+    return getattr(settings, name, DEFAULTS[name])

@@ -1,0 +1,349 @@
+"""The related-articles index: fit once, list neighbours, keep current one document at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from .artifacts import ArtifactMismatch, dump_artifact, load_artifact
+from .config import EngineConfig
+from .documents import DocId, Document, Neighbour
+from .store import RowStore
+from .topk import Selection, TopK, all_top_k, top_k_of_vector
+from .vectorizer import VectorSpace, fit_space
+
+ARTIFACT_KIND = "recommender-index"
+INDEX_FORMAT = 1
+DENSE_TERMS = 512  # the most frequent terms scored by a dense matrix product
+THREADS = 2
+
+
+@dataclass
+class IndexUpdate:
+    """What changed after one add, update or removal.
+
+    ``neighbours`` is the document's own new list (empty after a removal); ``changed`` maps every
+    other document whose list changed to its complete new list, ready to be stored as is.
+    """
+
+    id: DocId
+    neighbours: list[Neighbour] = field(default_factory=list)
+    changed: dict[DocId, list[Neighbour]] = field(default_factory=dict)
+
+
+class RelatedIndex:
+    def __init__(
+        self,
+        config: EngineConfig,
+        space: VectorSpace,
+        matrix: sp.csr_matrix,
+        ids: Sequence[DocId],
+        table: TopK | None = None,
+    ) -> None:
+        self.config = config
+        self.space = space
+        self._store = RowStore(matrix)
+        self._ids: list[DocId] = list(ids)
+        self._row_of = {doc_id: row for row, doc_id in enumerate(self._ids)}
+        self._alive = np.ones(len(self._ids), dtype=bool)
+        self._table = table
+
+    # building ---------------------------------------------------------------------------------
+
+    @classmethod
+    def fit(cls, documents: Iterable[Document], config: EngineConfig | None = None) -> RelatedIndex:
+        config = config or EngineConfig()
+        ordered = _sorted_unique(documents)
+        space, matrix = fit_space(ordered, config)
+        return cls(config, space, matrix, [document.id for document in ordered])
+
+    def __len__(self) -> int:
+        return len(self._row_of)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._row_of
+
+    @property
+    def ids(self) -> list[DocId]:
+        return sorted(self._row_of)
+
+    # neighbour lists --------------------------------------------------------------------------
+
+    def neighbours(self, k: int | None = None) -> dict[DocId, list[Neighbour]]:
+        """Exact cosine top-k of every document, best first, ties by smaller id, never itself."""
+        k = k or self.config.top_k
+        table = self._full_table() if k <= self.config.top_k else self._compute_table(k)
+        return {self._ids[row]: self._listing(table, row, k) for row in self._live_rows()}
+
+    def neighbours_of(self, doc_id: DocId, k: int | None = None) -> list[Neighbour]:
+        k = k or self.config.top_k
+        if k <= self.config.top_k and self._table is not None:
+            return self._listing(self._table, self._row_of[doc_id], k)
+        return self._ranked(self._scores_of_row(self._row_of[doc_id]), k, [self._row_of[doc_id]])
+
+    def query(
+        self, document: Document, k: int | None = None, exclude_ids: Iterable[DocId] = ()
+    ) -> list[Neighbour]:
+        """Top-k of a new or changed document against the index, without refitting."""
+        exclude = [self._row_of[i] for i in set(exclude_ids) | {document.id} if i in self._row_of]
+        return self._ranked(self._scores_of(self.vectorise(document)), k, exclude)
+
+    def vectorise(self, document: Document) -> sp.csr_matrix:
+        return self.space.transform([document])
+
+    # incremental upkeep -----------------------------------------------------------------------
+
+    def reverse_updates(self, document: Document) -> list[Neighbour]:
+        """Documents already indexed that would now list ``document`` in their top-k.
+
+        Each entry carries the other document's id and its similarity to ``document``.
+        """
+        scores = self._scores_of(self.vectorise(document))
+        own = self._row_of.get(document.id)
+        rows = self._reverse_rows(scores, document.id, skip=own)
+        return [self._neighbour(row, scores[row]) for row in rows]
+
+    def add_or_update(self, document: Document) -> IndexUpdate:
+        """Index ``document`` (replacing an older version) and report every list that changed."""
+        table = self._full_table()
+        vector = self.vectorise(document)
+        stale = self._retire(document.id)
+        scores = self._scores_of(vector)
+        row = self._append(document.id, vector)
+        scores = np.append(scores, np.float32(0.0))
+        own = self._ranked(scores, None, [row])
+        table = self._table = _grow(table)
+        self._set_row(row, own)
+        changed = self._insert_reverse(scores, row, document.id, skip=stale)
+        changed.update(self._refresh(self._rows_listing(stale) if stale is not None else []))
+        changed.pop(document.id, None)
+        return IndexUpdate(document.id, own, changed)
+
+    def remove(self, doc_id: DocId) -> IndexUpdate:
+        """Drop a document; the lists that named it are recomputed and reported."""
+        self._full_table()
+        stale = self._retire(doc_id)
+        if stale is None:
+            raise KeyError(doc_id)
+        return IndexUpdate(doc_id, [], self._refresh(self._rows_listing(stale)))
+
+    # explanations -----------------------------------------------------------------------------
+
+    def explain(self, a_id: DocId, b_id: DocId, n: int = 5) -> list[tuple[str, float]]:
+        """The shared terms that contribute most to the similarity of two documents."""
+        a = self._store.row(self._row_of[a_id])
+        b = self._store.row(self._row_of[b_id])
+        product = a.multiply(b).tocoo()
+        order = np.lexsort((product.col, -product.data))[:n]
+        terms = self.space.terms()
+        return [(str(terms[product.col[i]]), float(product.data[i])) for i in order]
+
+    def near_duplicates(self, threshold: float | None = None) -> list[tuple[DocId, DocId, float]]:
+        """Pairs (smaller id first) whose similarity reaches ``threshold`` (default from config)."""
+        threshold = threshold or self.config.near_duplicate_threshold or 0.95
+        pairs = set()
+        table = self._compute_table(self.config.top_k, ceiling=None)
+        for row in self._live_rows():
+            for other, score in zip(table.rows[row], table.scores[row], strict=True):
+                if other >= 0 and score >= threshold:
+                    a, b = sorted((self._ids[row], self._ids[other]))
+                    pairs.add((a, b, round(float(score), 6)))
+        return sorted(pairs)
+
+    # persistence ------------------------------------------------------------------------------
+
+    def to_bytes(self) -> bytes:
+        live = self._live_rows()
+        payload = {
+            "index_format": INDEX_FORMAT,
+            "config": self.config.to_dict(),
+            "terms": self.space.terms().tolist(),
+            "idf": self.space.idf,
+            "matrix": self._store.matrix()[live],
+            "ids": [self._ids[row] for row in live],
+            "table": self._compacted_table(live),
+        }
+        return dump_artifact(ARTIFACT_KIND, payload, self.config.to_dict())
+
+    @classmethod
+    def from_bytes(cls, data: bytes, config: EngineConfig | None = None) -> RelatedIndex:
+        """Load an index; refuse it if it was written differently or with another ``config``."""
+        artifact = load_artifact(data, ARTIFACT_KIND)
+        payload = artifact.payload
+        if not isinstance(payload, dict) or payload.get("index_format") != INDEX_FORMAT:
+            raise ArtifactMismatch("index format differs")
+        stored = EngineConfig.from_dict(payload["config"])
+        if artifact.params != payload["config"]:
+            raise ArtifactMismatch("artifact params and stored config disagree")
+        if config is not None and config.to_dict() != stored.to_dict():
+            raise ArtifactMismatch("index was built with another config")
+        space = VectorSpace(stored, {t: i for i, t in enumerate(payload["terms"])}, payload["idf"])
+        table = TopK(*payload["table"]) if payload["table"] is not None else None
+        return cls(stored, space, payload["matrix"], payload["ids"], table)
+
+    # internals --------------------------------------------------------------------------------
+
+    def _selection(self, k: int, ceiling: float | None = ...) -> Selection:  # type: ignore[assignment]
+        if ceiling is ...:
+            skip = self.config.skip_near_duplicates and self.config.near_duplicate_threshold
+            ceiling = self.config.near_duplicate_threshold if skip else None
+        return Selection(k, self.config.min_score, ceiling)
+
+    def _live_rows(self) -> np.ndarray:
+        return np.flatnonzero(self._alive)
+
+    def _rank(self) -> np.ndarray:
+        live = self._live_rows()
+        order = sorted(live.tolist(), key=self._ids.__getitem__)
+        rank = np.full(len(self._ids), len(self._ids), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        return rank
+
+    def _compute_table(self, k: int, ceiling: float | None = ...) -> TopK:  # type: ignore[assignment]
+        return all_top_k(
+            self._store.matrix(),
+            self._selection(k, ceiling),
+            self._rank(),
+            memory_mb=self.config.chunk_memory_mb,
+            dense_terms=DENSE_TERMS,
+            n_threads=THREADS,
+        )
+
+    def _full_table(self) -> TopK:
+        if self._table is None:
+            self._table = self._compute_table(self.config.top_k)
+        return self._table
+
+    def _compacted_table(self, live: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        if self._table is None:
+            return None
+        new_row = np.full(len(self._ids) + 1, -1, dtype=np.int64)
+        new_row[live] = np.arange(len(live))
+        rows = new_row[self._table.rows[live]]  # -1 indexes the trailing -1
+        return rows, self._table.scores[live].copy()
+
+    def _neighbour(self, row: int, score: float) -> Neighbour:
+        threshold = self.config.near_duplicate_threshold
+        duplicate = threshold is not None and score >= threshold
+        return Neighbour(self._ids[row], float(score), bool(duplicate))
+
+    def _listing(self, table: TopK, row: int, k: int) -> list[Neighbour]:
+        return [
+            self._neighbour(other, score)
+            for other, score in zip(table.rows[row, :k], table.scores[row, :k], strict=True)
+            if other >= 0
+        ]
+
+    def _scores_of(self, vector: sp.csr_matrix) -> np.ndarray:
+        if vector.nnz == 0 or self._store.n_rows == 0:
+            return np.zeros(self._store.n_rows, dtype=np.float32)
+        dense = np.zeros(self._store.n_features, dtype=np.float32)
+        dense[vector.indices] = vector.data
+        return np.asarray(self._store.matrix() @ dense, dtype=np.float32)
+
+    def _scores_of_row(self, row: int) -> np.ndarray:
+        return self._scores_of(self._store.row(row))
+
+    def _ranked(self, scores: np.ndarray, k: int | None, exclude: list[int]) -> list[Neighbour]:
+        selection = self._selection(k or self.config.top_k)
+        pairs = top_k_of_vector(scores, selection, self._ids, np.asarray(exclude, dtype=np.int64))
+        return [self._neighbour(row, score) for row, score in pairs]
+
+    def _retire(self, doc_id: DocId) -> int | None:
+        row = self._row_of.pop(doc_id, None)
+        if row is not None:
+            self._store.clear(row)
+            self._alive[row] = False
+            if self._table is not None:
+                self._table.rows[row] = -1
+                self._table.scores[row] = 0.0
+        return row
+
+    def _append(self, doc_id: DocId, vector: sp.csr_matrix) -> int:
+        row = self._store.append(vector)
+        self._ids.append(doc_id)
+        self._row_of[doc_id] = row
+        self._alive = np.append(self._alive, True)
+        return row
+
+    def _set_row(self, row: int, listing: list[Neighbour]) -> None:
+        table = self._full_table()
+        table.rows[row] = -1
+        table.scores[row] = 0.0
+        for position, neighbour in enumerate(listing):
+            table.rows[row, position] = self._row_of[neighbour.id]
+            table.scores[row, position] = neighbour.score
+
+    def _reverse_rows(self, scores: np.ndarray, doc_id: DocId, skip: int | None) -> list[int]:
+        """Rows whose current list the document with ``scores`` would enter."""
+        table = self._full_table()
+        n = len(table.rows)
+        valid = _valid(scores[:n], self._selection(self.config.top_k)) & self._alive[:n]
+        kth = table.scores[:, -1]
+        candidates = np.flatnonzero(valid & (scores[:n] >= kth))
+        rows = []
+        for row in candidates.tolist():
+            if row == skip:
+                continue
+            last = table.rows[row, -1]
+            if last < 0 or scores[row] > kth[row] or doc_id < self._ids[last]:
+                rows.append(row)
+        return rows
+
+    def _insert_reverse(
+        self, scores: np.ndarray, new_row: int, doc_id: DocId, skip: int | None
+    ) -> dict[DocId, list[Neighbour]]:
+        changed = {}
+        for row in self._reverse_rows(scores, doc_id, skip):
+            if row == new_row:
+                continue
+            listing = self._listing(self._table, row, self.config.top_k)
+            listing = [n for n in listing if n.id != doc_id] + [self._neighbour(new_row, scores[row])]
+            listing.sort(key=lambda n: (-n.score, n.id))
+            listing = listing[: self.config.top_k]
+            self._set_row(row, listing)
+            changed[self._ids[row]] = listing
+        return changed
+
+    def _rows_listing(self, row: int) -> list[int]:
+        return sorted(set(np.nonzero(self._full_table().rows == row)[0].tolist()))
+
+    def _refresh(self, rows: list[int]) -> dict[DocId, list[Neighbour]]:
+        changed = {}
+        for row in rows:
+            if not self._alive[row]:
+                continue
+            listing = self._ranked(self._scores_of_row(row), None, [row])
+            self._set_row(row, listing)
+            changed[self._ids[row]] = listing
+        return changed
+
+
+def _valid(scores: np.ndarray, selection: Selection) -> np.ndarray:
+    floor = max(selection.min_score, np.finfo(np.float32).tiny)
+    valid = scores >= floor
+    if selection.ceiling is not None:
+        valid &= scores < selection.ceiling
+    return valid
+
+
+def _grow(table: TopK) -> TopK:
+    rows = np.vstack([table.rows, np.full((1, table.rows.shape[1]), -1, np.int64)])
+    scores = np.vstack([table.scores, np.zeros((1, table.scores.shape[1]), np.float32)])
+    return TopK(rows, scores)
+
+
+def _sorted_unique(documents: Iterable[Document]) -> list[Document]:
+    documents = list(documents)
+    seen: set[DocId] = set()
+    for document in documents:
+        if document.id in seen:
+            raise ValueError(f"duplicate document id {document.id!r}")
+        seen.add(document.id)
+    try:
+        return sorted(documents, key=lambda document: document.id)
+    except TypeError as exc:
+        raise ValueError("document ids must be mutually sortable") from exc

@@ -1,0 +1,155 @@
+import swapper
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting
+from wagtail.models import Orderable
+
+from .engine import EngineConfig
+
+PAGE_MODEL = swapper.get_model_name("wagtailcore", "Page")
+DEFAULT_WEIGHTS = EngineConfig().field_weights
+
+
+def weight_field(name):
+    return models.FloatField(
+        default=DEFAULT_WEIGHTS[name],
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+        help_text=f"How much words in the {name} count (0 ignores the field).",
+    )
+
+
+class RecommenderSettings(BaseSiteSetting):
+    slots = models.PositiveSmallIntegerField(
+        "number of suggestions",
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    min_score = models.FloatField(
+        "minimum similarity",
+        default=0.05,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Suggestions below this cosine similarity are replaced by the fallback.",
+    )
+    title_weight = weight_field("title")
+    intro_weight = weight_field("intro")
+    body_weight = weight_field("body")
+    tags_weight = weight_field("tags")
+    categories_weight = weight_field("categories")
+    recency_boost = models.FloatField(
+        default=0.0,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="0 ranks by similarity only; up to 1 lifts newer articles.",
+    )
+    recency_half_life_days = models.PositiveIntegerField(
+        default=180, validators=[MinValueValidator(1)]
+    )
+
+    panels = [
+        MultiFieldPanel([FieldPanel("slots"), FieldPanel("min_score")], heading="Display"),
+        MultiFieldPanel(
+            [
+                FieldPanel("title_weight"),
+                FieldPanel("intro_weight"),
+                FieldPanel("body_weight"),
+                FieldPanel("tags_weight"),
+                FieldPanel("categories_weight"),
+            ],
+            heading="Field weights (applied at the next rebuild)",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("recency_boost"), FieldPanel("recency_half_life_days")],
+            heading="Recency",
+        ),
+    ]
+
+    class Meta:
+        verbose_name = "related articles"
+
+    def field_weights(self):
+        return {name: getattr(self, f"{name}_weight") for name in DEFAULT_WEIGHTS}
+
+
+class RecommenderModel(models.Model):
+    """A trained index, stored in the database so every worker can load it."""
+
+    version = models.CharField(max_length=40, unique=True)
+    locale = models.ForeignKey("wagtailcore.Locale", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    is_active = models.BooleanField(default=False)
+    documents = models.PositiveIntegerField(default=0)
+    vocabulary = models.PositiveIntegerField(default=0)
+    params = models.JSONField(default=dict)
+    artifact = models.BinaryField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["locale"],
+                condition=models.Q(is_active=True),
+                name="one_active_model_per_locale",
+            )
+        ]
+
+    def __str__(self):
+        return self.version
+
+
+class RelatedArticle(models.Model):
+    """One precomputed slot, with what a card needs so rendering is a single query."""
+
+    class Reason(models.TextChoices):
+        SIMILAR = "similar", "Similar text"
+        PINNED = "pinned", "Pinned by an editor"
+        CATEGORY = "category", "Fallback: same category, most recent"
+        RECENT = "recent", "Fallback: most recent"
+
+    source = models.ForeignKey(PAGE_MODEL, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(PAGE_MODEL, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField(default=0.0)
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    shared_terms = models.JSONField(default=list, blank=True)
+    model_version = models.CharField(max_length=40, blank=True)
+    title = models.CharField(max_length=255)
+    url = models.CharField(max_length=500)
+    excerpt = models.TextField(blank=True)
+    category = models.CharField(max_length=255, blank=True)
+    thumbnail_url = models.CharField(max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["source", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "rank"], name="unique_related_rank"),
+        ]
+        indexes = [models.Index(fields=["target"], name="related_target_idx")]
+
+    def __str__(self):
+        return f"{self.source_id} → {self.target_id} (#{self.rank})"
+
+
+class EditorChoice(Orderable):
+    page = models.ForeignKey(PAGE_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("page")]
+
+    class Meta(Orderable.Meta):
+        abstract = True
+
+
+class PinnedRelatedPage(EditorChoice):
+    source = ParentalKey(PAGE_MODEL, on_delete=models.CASCADE, related_name="related_pins")
+
+    class Meta(EditorChoice.Meta):
+        verbose_name = "pinned article"
+
+
+class ExcludedRelatedPage(EditorChoice):
+    source = ParentalKey(PAGE_MODEL, on_delete=models.CASCADE, related_name="related_exclusions")
+
+    class Meta(EditorChoice.Meta):
+        verbose_name = "excluded article"
