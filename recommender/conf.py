@@ -17,6 +17,9 @@ DEFAULTS = {
     "RECOMMENDER_THUMBNAIL_SPEC": "fill-480x300",
     # How many suggestions are stored per page (the site setting picks how many are shown).
     "RECOMMENDER_STORED_PER_PAGE": 12,
+    # Dotted path of a callable(page_id) that queues a refresh (e.g. a Celery task's delay);
+    # None refreshes in-process right after the publishing transaction commits.
+    "RECOMMENDER_REFRESH_DISPATCHER": None,
 }
 
 

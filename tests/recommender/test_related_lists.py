@@ -1,0 +1,199 @@
+import pytest
+from django.core.management import call_command
+from django.template import Context, Template
+from django.test import RequestFactory
+from wagtail.models import Page, PageViewRestriction, Site
+
+from recommender.models import (
+    ExcludedRelatedPage,
+    PinnedRelatedPage,
+    RecommenderModel,
+    RecommenderSettings,
+    RelatedArticle,
+)
+from recommender.services import rebuild_all, related_for
+from tests.recommender.conftest import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+def targets(page, slots=12):
+    return [row.target_id for row in related_for(page, slots)]
+
+
+def test_rebuild_groups_articles_by_topic(corpus):
+    summary = rebuild_all()
+    assert summary.documents == 8 and summary.vocabulary > 10
+    for topic, pages in corpus.items():
+        for page in pages:
+            first = targets(page, 2 if topic == "nutrition" else 2)
+            same_topic = {p.pk for p in pages} - {page.pk}
+            assert set(first[: len(same_topic)]) <= same_topic or topic == "nutrition"
+    back = corpus["upper-back"][0]
+    rows = related_for(back, 2)
+    assert all(row.reason == "similar" and row.shared_terms for row in rows)
+    assert "thoracic" in " ".join(rows[0].shared_terms)
+
+
+def test_lists_never_contain_self_drafts_or_private_pages(corpus, article_index):
+    draft = make_article(
+        article_index,
+        "Thoracic spine draft",
+        "thoracic spine upper back",
+        corpus["upper-back"][0].categories.first(),
+    )
+    draft.unpublish()
+    private = corpus["upper-back"][2]
+    PageViewRestriction.objects.create(page=private, restriction_type="password", password="x")
+    rebuild_all()
+    everything = RelatedArticle.objects.values_list("source_id", "target_id")
+    assert all(source != target for source, target in everything)
+    assert draft.pk not in {t for _, t in everything}
+    assert private.pk not in {t for s, t in everything} | {s for s, _ in everything}
+
+
+def test_pins_come_first_and_exclusions_never_appear(corpus):
+    guide = corpus["upper-back"][0]
+    pinned = corpus["nutrition"][1]
+    excluded = corpus["upper-back"][1]
+    PinnedRelatedPage.objects.create(source=guide, page=pinned, sort_order=0)
+    ExcludedRelatedPage.objects.create(source=guide, page=excluded)
+    rebuild_all()
+    rows = related_for(guide, 4)
+    assert rows[0].target_id == pinned.pk and rows[0].reason == "pinned"
+    assert excluded.pk not in targets(guide)
+
+
+def test_fallback_fills_slots_with_reason_when_nothing_is_similar(article_index):
+    from tests.factories import CategoryFactory
+
+    category = CategoryFactory(name="Odd", slug="odd")
+    pages = [
+        make_article(article_index, f"Topic {word}", word * 3, category)
+        for word in ("aaa ", "bbb ", "ccc ", "ddd ", "eee ")
+    ]
+    RecommenderSettings.objects.create(site=Site.objects.get(is_default_site=True), min_score=0.9)
+    rebuild_all()
+    rows = related_for(pages[0], 4)
+    assert len(rows) == 4
+    assert {row.reason for row in rows} == {"category"}
+
+
+def test_unpublishing_removes_a_page_from_every_list_at_once(
+    corpus, django_capture_on_commit_callbacks
+):
+    rebuild_all()
+    gone = corpus["upper-back"][1]
+    assert RelatedArticle.objects.filter(target=gone).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        gone.unpublish()
+    assert not RelatedArticle.objects.filter(target=gone).exists()
+    assert not RelatedArticle.objects.filter(source=gone).exists()
+
+
+def test_publishing_a_similar_article_updates_lists_incrementally(
+    corpus, article_index, django_capture_on_commit_callbacks
+):
+    rebuild_all()
+    version = RecommenderModel.objects.get(is_active=True).version
+    category = corpus["running"][0].categories.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        new = make_article(
+            article_index,
+            "Marathon pace running intervals",
+            "running marathon pace intervals race mileage easy runs",
+            category,
+        )
+    assert RecommenderModel.objects.get(is_active=True).version == version
+    assert set(targets(new, 3)) <= {p.pk for p in corpus["running"]}
+    assert any(new.pk in targets(page, 3) for page in corpus["running"])
+
+
+def test_deleting_a_pinned_page_leaves_a_sensible_list(corpus, django_capture_on_commit_callbacks):
+    guide, pinned = corpus["upper-back"][0], corpus["running"][0]
+    PinnedRelatedPage.objects.create(source=guide, page=pinned, sort_order=0)
+    rebuild_all()
+    with django_capture_on_commit_callbacks(execute=True):
+        Page.objects.get(pk=pinned.pk).delete()
+    rows = related_for(guide, 4)
+    assert len(rows) >= 2 and pinned.pk not in [r.target_id for r in rows]
+    rebuild_all()
+    assert len(related_for(guide, 4)) == 4
+
+
+def test_empty_site_and_single_article_do_not_crash(article_index):
+    assert rebuild_all().documents == 0
+    from tests.factories import CategoryFactory
+
+    only = make_article(article_index, "Only one", "lonely article text", CategoryFactory())
+    summary = rebuild_all()
+    assert summary.documents == 1 and related_for(only, 4) == []
+
+
+def test_articles_without_text_get_fallback_lists(article_index):
+    from tests.factories import CategoryFactory
+
+    category = CategoryFactory()
+    pages = [make_article(article_index, "x", "", category) for _ in range(3)]
+    rebuild_all()
+    assert all(row.reason in {"category", "recent"} for p in pages for row in related_for(p, 4))
+
+
+def test_corrupt_artifact_triggers_a_clean_rebuild(
+    corpus, article_index, django_capture_on_commit_callbacks
+):
+    rebuild_all()
+    RecommenderModel.objects.filter(is_active=True).update(artifact=b"not a model")
+    from recommender import refresh
+
+    refresh._loaded.clear()
+    category = corpus["running"][0].categories.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        new = make_article(article_index, "Tempo running", "running tempo pace race", category)
+    assert RecommenderModel.objects.filter(is_active=True).exclude(artifact=b"not a model").exists()
+    assert targets(new)
+
+
+def test_template_tag_renders_cards_in_two_queries(corpus, django_assert_max_num_queries, rf):
+    rebuild_all()
+    page = corpus["upper-back"][0]
+    request = RequestFactory().get(page.url)
+    Site.find_for_request(request)  # serving the page has already resolved its site
+    template = Template("{% load recommender_tags %}{% related_articles page %}")
+    with django_assert_max_num_queries(2):
+        html = template.render(Context({"page": page, "request": request}))
+    assert "Articles You May Like" in html
+    assert html.count('class="card"') == 4
+    assert page.title not in html
+
+
+def test_article_page_shows_the_list(client, corpus):
+    rebuild_all()
+    page = corpus["running"][0]
+    html = client.get(page.url).content.decode()
+    assert "Articles You May Like" in html
+    assert corpus["running"][1].title in html
+
+
+def test_json_endpoint_matches_the_rendered_list(client, corpus):
+    rebuild_all()
+    page = corpus["upper-back"][0]
+    data = client.get(f"/api/recommender/related/{page.pk}/").json()
+    assert [item["id"] for item in data["results"]] == targets(page, 4)
+    assert data["results"][0]["reason"] == "similar"
+    assert client.get("/api/recommender/related/999999/").status_code == 404
+
+
+def test_editor_sees_suggestions_with_scores_and_terms(client, admin_user, corpus):
+    rebuild_all()
+    client.force_login(admin_user)
+    page = corpus["upper-back"][0]
+    html = client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
+    assert "Automatic suggestions" in html and "Similar text" in html
+    assert corpus["upper-back"][1].title in html
+
+
+def test_rebuild_command_prints_a_summary(corpus, capsys):
+    call_command("rebuild_related_articles", verbosity=1)
+    out = capsys.readouterr().out
+    assert "8 documents" in out and "coverage" in out
