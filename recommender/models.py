@@ -83,6 +83,10 @@ class RecommenderModel(models.Model):
     vocabulary = models.PositiveIntegerField(default=0)
     params = models.JSONField(default=dict)
     artifact = models.BinaryField()
+    cards = models.JSONField(default=dict, help_text="Card data of every indexed page, by id.")
+    run = models.ForeignKey(
+        "RecommenderRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="models"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -98,8 +102,8 @@ class RecommenderModel(models.Model):
         return self.version
 
 
-class RelatedArticle(models.Model):
-    """One precomputed slot, with what a card needs so rendering is a single query."""
+class RelatedSlot(models.Model):
+    """One slot of a list, with what a card needs so rendering is a single query."""
 
     class Reason(models.TextChoices):
         SIMILAR = "similar", "Similar text"
@@ -119,7 +123,16 @@ class RelatedArticle(models.Model):
     excerpt = models.TextField(blank=True)
     category = models.CharField(max_length=255, blank=True)
     thumbnail_url = models.CharField(max_length=500, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.source_id} → {self.target_id} (#{self.rank})"
+
+
+class RelatedArticle(RelatedSlot):
+    """The live lists that pages render."""
 
     class Meta:
         ordering = ["source", "rank"]
@@ -128,8 +141,65 @@ class RelatedArticle(models.Model):
         ]
         indexes = [models.Index(fields=["target"], name="related_target_idx")]
 
+
+class StagedRelatedArticle(RelatedSlot):
+    """Lists written by a full retrain's chunks, swapped in all at once when every chunk is done."""
+
+    run = models.ForeignKey("RecommenderRun", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["run"], name="staged_run_idx")]
+
+
+class PendingRefresh(models.Model):
+    """A page whose lists must be refreshed; written in the publishing transaction."""
+
+    page_id = models.BigIntegerField(unique=True)
+    requested_at = models.DateTimeField()
+
     def __str__(self):
-        return f"{self.source_id} → {self.target_id} (#{self.rank})"
+        return f"page {self.page_id}"
+
+
+class RecommenderRun(models.Model):
+    class Kind(models.TextChoices):
+        FULL = "full", "Full retrain"
+        INCREMENTAL = "incremental", "Incremental refresh"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        COALESCED = "coalesced", "Merged into a running retrain"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    trigger = models.CharField(max_length=32, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    model_version = models.CharField(max_length=40, blank=True)
+    documents = models.PositiveIntegerField(default=0)
+    vocabulary = models.PositiveIntegerField(default=0)
+    pages = models.PositiveIntegerField(default=0, help_text="Pages refreshed incrementally.")
+    coverage = models.FloatField(null=True, blank=True)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=models.Q(status="running"),
+                name="one_running_recommender_run",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk} ({self.status})"
 
 
 class EditorChoice(Orderable):

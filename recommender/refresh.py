@@ -1,4 +1,8 @@
-"""Incremental upkeep of the stored lists when one page is published, changed or removed."""
+"""Incremental upkeep: pages published, changed or removed since the last full retrain.
+
+Publishing writes a ``PendingRefresh`` row in the same transaction, so nothing is lost when the
+broker is down; ``process_pending`` consumes the rows in batches, so bursts coalesce.
+"""
 
 from __future__ import annotations
 
@@ -6,30 +10,65 @@ import logging
 from dataclasses import asdict
 
 from django.db import transaction
-from wagtail.models import Page
+from django.utils import timezone
 
+from . import runs
 from .corpus import Card, candidate_pages, card_for, page_models, to_document
 from .engine import IndexUpdate, RelatedIndex
-from .models import RecommenderModel, RelatedArticle
-from .services import EditorChoices, ListBuilder, load_index, rebuild_all, site_settings
+from .models import PendingRefresh, RecommenderModel, RecommenderRun, RelatedArticle
+from .services import (
+    EditorChoices,
+    ListBuilder,
+    cached_index,
+    cards_from_json,
+    rebuild_all,
+    remember_index,
+    site_settings,
+)
 
 logger = logging.getLogger(__name__)
-FALLBACK_POOL = 40
-_loaded: dict[int, tuple[object, RelatedIndex]] = {}
+BATCH = 200
 
 
-def cached_index(model: RecommenderModel) -> RelatedIndex | None:
-    cached = _loaded.get(model.pk)
-    if cached and cached[0] == model.updated_at:
-        return cached[1]
-    index = load_index(model)
-    if index is not None:
-        _loaded.clear()
-        _loaded[model.pk] = (model.updated_at, index)
-    return index
+def mark_pending(page_id: int) -> None:
+    PendingRefresh.objects.update_or_create(
+        page_id=page_id, defaults={"requested_at": timezone.now()}
+    )
 
 
-def live_candidate(page_id: int) -> Page | None:
+def process_pending(trigger: str = "publish") -> int:
+    """Refresh every pending page under the run lock; returns how many pages were handled."""
+    if not PendingRefresh.objects.exists():
+        return 0
+    if not RecommenderModel.objects.filter(is_active=True).exists():
+        PendingRefresh.objects.all().delete()
+        rebuild_all(trigger="first-publish")
+        return 0
+    run = runs.start_run(RecommenderRun.Kind.INCREMENTAL, trigger)
+    handled = 0
+    try:
+        while batch := list(PendingRefresh.objects.order_by("requested_at")[:BATCH]):
+            Refresher().refresh([item.page_id for item in batch])
+            for item in batch:
+                PendingRefresh.objects.filter(pk=item.pk, requested_at=item.requested_at).delete()
+            handled += len(batch)
+            runs.heartbeat(run.pk)
+    except ModelUnusable as exc:
+        runs.fail_run(run.pk, f"{exc}; retraining from scratch")
+        rebuild_all(trigger="unusable-model")
+        return handled
+    except BaseException as exc:
+        runs.fail_run(run.pk, f"{type(exc).__name__}: {exc}")
+        raise
+    runs.finish_run(run, pages=handled)
+    return handled
+
+
+class ModelUnusable(Exception):
+    """The stored model is missing, corrupt or from other library versions."""
+
+
+def live_candidate(page_id: int):
     for model in page_models():
         page = candidate_pages(model).filter(pk=page_id).first()
         if page is not None:
@@ -37,71 +76,75 @@ def live_candidate(page_id: int) -> Page | None:
     return None
 
 
-def cards_for(ids: set[int], locale_id: int) -> dict[int, Card]:
-    cards = {}
-    for model in page_models():
-        pages = candidate_pages(model)
-        for page in pages.filter(pk__in=ids):
-            cards[page.pk] = card_for(page)
-        for page in pages.filter(locale_id=locale_id).order_by("-first_published_at")[
-            :FALLBACK_POOL
-        ]:
-            cards.setdefault(page.pk, card_for(page))
-    return cards
+class Refresher:
+    def __init__(self):
+        self.models = {m.locale_id: m for m in RecommenderModel.objects.filter(is_active=True)}
+        self.dirty: set[int] = set()
 
-
-class IncrementalRefresh:
-    def __init__(self, page_id: int):
-        self.page_id = page_id
-
-    def run(self) -> None:
-        page = live_candidate(self.page_id)
-        if page is None:
-            self.remove()
-            return
+    def refresh(self, page_ids: list[int]) -> None:
         with transaction.atomic():
-            model = self.active_model(page.locale_id)
-            index = cached_index(model) if model else None
-            if index is None:
-                transaction.on_commit(rebuild_all)
-                return
-            update = index.add_or_update(to_document(page))
-            self.store(model, index, update, page.locale_id)
-            self.update_snapshots(card_for(page))
+            for page_id in page_ids:
+                page = live_candidate(page_id)
+                if page is None:
+                    self.remove(page_id)
+                else:
+                    self.update(page)
+            self.save()
 
-    def remove(self) -> None:
-        with transaction.atomic():
-            RelatedArticle.objects.filter(target_id=self.page_id).delete()
-            RelatedArticle.objects.filter(source_id=self.page_id).delete()
-            for model in RecommenderModel.objects.select_for_update().filter(is_active=True):
-                index = cached_index(model)
-                if index is not None and self.page_id in index:
-                    self.store(model, index, index.remove(self.page_id), model.locale_id)
+    def index_for(self, locale_id: int) -> RelatedIndex | None:
+        model = self.models.get(locale_id)
+        return cached_index(model) if model else None
 
-    def active_model(self, locale_id: int) -> RecommenderModel | None:
-        models = RecommenderModel.objects.select_for_update().filter(is_active=True)
-        return models.filter(locale_id=locale_id).first()
+    def update(self, page) -> None:
+        index = self.index_for(page.locale_id)
+        if index is None:
+            raise ModelUnusable(f"the active model for locale {page.locale_id} cannot be loaded")
+        card = card_for(page)
+        update = index.add_or_update(to_document(page))
+        self.store(self.models[page.locale_id], index, update, {page.pk: card})
+        snapshot = {k: v for k, v in asdict(card).items() if k not in {"date", "locale_id"}}
+        RelatedArticle.objects.filter(target_id=page.pk).update(**snapshot)
 
-    def store(self, model, index: RelatedIndex, update: IndexUpdate, locale_id: int) -> None:
+    def remove(self, page_id: int) -> None:
+        RelatedArticle.objects.filter(target_id=page_id).delete()
+        RelatedArticle.objects.filter(source_id=page_id).delete()
+        for model in self.models.values():
+            index = cached_index(model)
+            if index is not None and page_id in index:
+                model.cards.pop(str(page_id), None)
+                self.store(model, index, index.remove(page_id), {})
+
+    def store(self, model, index: RelatedIndex, update: IndexUpdate, fresh: dict[int, Card]):
         lists = dict(update.changed)
-        if update.neighbours or update.id in index:
+        if update.id in index:
             lists[update.id] = update.neighbours
-        targets = {n.id for listing in lists.values() for n in listing} | set(lists)
         choices = EditorChoices.load(lists)
-        targets |= {pk for pins in choices.pins.values() for pk in pins}
-        builder = ListBuilder(
-            cards_for(targets, locale_id), choices, site_settings(), model.version
-        )
+        cards = cards_from_json(model.cards) | fresh
+        builder = ListBuilder(cards, choices, site_settings(), model.version)
         rows = [
-            row for source, listing in lists.items() for row in builder.rows(source, listing, index)
+            RelatedArticle(**slot)
+            for source, listing in lists.items()
+            for slot in builder.slots(source, listing, index)
         ]
         RelatedArticle.objects.filter(source_id__in=list(lists)).delete()
         RelatedArticle.objects.bulk_create(rows)
-        model.artifact = index.to_bytes()
-        model.documents = len(index)
-        model.save(update_fields=["artifact", "documents", "updated_at"])
-        _loaded[model.pk] = (model.updated_at, index)
+        for pk, card in fresh.items():
+            model.cards[str(pk)] = {**asdict(card), "date": str(card.date or "")}
+        self.dirty.add(model.locale_id)
 
-    def update_snapshots(self, card: Card) -> None:
-        snapshot = {k: v for k, v in asdict(card).items() if k not in {"date", "locale_id"}}
-        RelatedArticle.objects.filter(target_id=self.page_id).update(**snapshot)
+    def save(self) -> None:
+        for locale_id in self.dirty:
+            model = self.models[locale_id]
+            index = cached_index(model)
+            model.artifact = index.to_bytes()
+            model.documents = len(index)
+            model.save(update_fields=["artifact", "documents", "cards", "updated_at"])
+            remember_index(model, index)
+
+
+def process_pending_quietly() -> None:
+    """In-process refresh for sites without a worker; a busy lock leaves the rows for later."""
+    try:
+        process_pending()
+    except runs.RecommenderBusy as busy:
+        logger.info("Refresh deferred: %s", busy)

@@ -1,34 +1,43 @@
-"""Build, refresh and read the stored related-article lists."""
+"""Build, refresh and read the stored related-article lists.
+
+A full retrain has three steps so that workers can share it: ``prepare_retrain`` fits one index
+per locale and stores it with the card data; ``compute_chunk`` writes staged lists for a range
+of documents; ``finish_retrain`` swaps every staged list in, in one transaction.
+"""
 
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from wagtail.models import Page, Site
 
-from . import conf
+from . import conf, runs
 from .corpus import Card, all_candidates, card_for, to_document
 from .engine import ArtifactMismatch, EngineConfig, Neighbour, RelatedIndex
 from .models import (
     ExcludedRelatedPage,
+    PendingRefresh,
     PinnedRelatedPage,
     RecommenderModel,
+    RecommenderRun,
     RecommenderSettings,
     RelatedArticle,
+    StagedRelatedArticle,
 )
 
 logger = logging.getLogger(__name__)
 EXPLAINED_PER_PAGE = 6
 SHARED_TERMS = 5
 CANDIDATE_MARGIN = 8
+KEEP_MODELS = 3
 Progress = Callable[[int], None]
 
 
@@ -39,6 +48,14 @@ class BuildSummary:
     seconds: float = 0.0
     coverage: float = 0.0
     versions: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    run_id: int
+    model_id: int
+    start: int
+    stop: int
 
 
 @dataclass
@@ -60,6 +77,9 @@ class EditorChoices:
             choices.excludes[source_id].add(page_id)
         return choices
 
+    def pinned_ids(self) -> set[int]:
+        return {pk for pins in self.pins.values() for pk in pins}
+
 
 def site_settings() -> RecommenderSettings:
     site = Site.objects.filter(is_default_site=True).first()
@@ -75,7 +95,7 @@ def engine_config(settings: RecommenderSettings | None = None) -> EngineConfig:
 
 
 class ListBuilder:
-    """Turns engine neighbours into stored rows: pins, similar pages, then fallbacks."""
+    """Turns engine neighbours into slots: pins, similar pages, then fallbacks."""
 
     def __init__(self, cards: dict[int, Card], choices: EditorChoices, settings, version: str):
         self.cards = cards
@@ -83,12 +103,13 @@ class ListBuilder:
         self.settings = settings
         self.version = version
         self.stored = conf.get("RECOMMENDER_STORED_PER_PAGE")
+        self.today = timezone.now().date()
         self.recent = sorted(cards, key=lambda pk: (card_date(cards[pk]), pk), reverse=True)
         self.by_category = defaultdict(list)
         for pk in self.recent:
             self.by_category[cards[pk].category].append(pk)
 
-    def rows(self, source_id: int, neighbours: list[Neighbour], index=None) -> list[RelatedArticle]:
+    def slots(self, source_id: int, neighbours: list[Neighbour], index=None) -> list[dict]:
         card = self.cards.get(source_id)
         if card is None:
             return []
@@ -100,7 +121,7 @@ class ListBuilder:
             taken.add(neighbour.id)
         entries += self.fallback(card, taken, self.settings.slots - len(entries))
         return [
-            self.row(source_id, target, reason, score, rank, index)
+            self.slot(source_id, target, reason, score, rank, index)
             for rank, (target, reason, score) in enumerate(entries[: self.stored], start=1)
         ]
 
@@ -123,60 +144,62 @@ class ListBuilder:
         return kept
 
     def boosted(self, neighbour: Neighbour) -> float:
-        age = (timezone.now().date() - card_date(self.cards[neighbour.id])).days
+        age = (self.today - card_date(self.cards[neighbour.id])).days
         freshness = 0.5 ** (max(age, 0) / self.settings.recency_half_life_days)
         return neighbour.score * (1 + self.settings.recency_boost * freshness)
 
-    def fallback(self, card: Card, taken: set[int], wanted: int):
-        if wanted <= 0:
-            return []
+    def fallback(self, card: Card, taken: set[int], wanted: int) -> list[tuple]:
         found = []
-        pools = [
-            (
-                RelatedArticle.Reason.CATEGORY,
-                self.by_category.get(card.category, []) if card.category else [],
-            ),
+        same_category = self.by_category.get(card.category, []) if card.category else []
+        for reason, pool in (
+            (RelatedArticle.Reason.CATEGORY, same_category),
             (RelatedArticle.Reason.RECENT, self.recent),
-        ]
-        for reason, pool in pools:
+        ):
             for pk in pool:
-                if len(found) == wanted:
+                if len(found) >= wanted:
                     return found
                 if pk not in taken and self.cards[pk].locale_id == card.locale_id:
                     found.append((pk, reason, 0.0))
                     taken.add(pk)
         return found
 
-    def row(self, source_id, target_id, reason, score, rank, index) -> RelatedArticle:
+    def slot(self, source_id, target_id, reason, score, rank, index) -> dict:
         card = self.cards[target_id]
+        explain = index is not None and reason == RelatedArticle.Reason.SIMILAR
         terms = []
-        if (
-            index is not None
-            and reason == RelatedArticle.Reason.SIMILAR
-            and rank <= EXPLAINED_PER_PAGE
-        ):
+        if explain and rank <= EXPLAINED_PER_PAGE:
             terms = [term for term, _ in index.explain(source_id, target_id, n=SHARED_TERMS)]
-        return RelatedArticle(
-            source_id=source_id,
-            target_id=target_id,
-            rank=rank,
-            score=round(float(score), 6),
-            reason=reason,
-            shared_terms=terms,
-            model_version=self.version if reason == RelatedArticle.Reason.SIMILAR else "",
-            title=card.title,
-            url=card.url,
-            excerpt=card.excerpt,
-            category=card.category,
-            thumbnail_url=card.thumbnail_url,
-        )
+        return {
+            "source_id": source_id,
+            "target_id": target_id,
+            "rank": rank,
+            "score": round(float(score), 6),
+            "reason": reason,
+            "shared_terms": terms,
+            "model_version": self.version if reason == RelatedArticle.Reason.SIMILAR else "",
+            "title": card.title,
+            "url": card.url,
+            "excerpt": card.excerpt,
+            "category": card.category,
+            "thumbnail_url": card.thumbnail_url,
+        }
 
 
 def card_date(card: Card) -> date:
     value = card.date
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
     if isinstance(value, datetime):
         return value.date()
     return value or date.min
+
+
+def cards_from_json(data: dict) -> dict[int, Card]:
+    return {int(pk): Card(**values) for pk, values in data.items()}
+
+
+def cards_to_json(cards: dict[int, Card]) -> dict:
+    return {str(pk): {**asdict(card), "date": str(card.date or "")} for pk, card in cards.items()}
 
 
 def new_version() -> str:
@@ -194,72 +217,160 @@ def collect(progress: Progress | None = None):
     return documents, cards
 
 
-def rebuild_all(progress: Progress | None = None) -> BuildSummary:
-    started = time.perf_counter()
-    settings = site_settings()
-    config = engine_config(settings)
+# full retrain --------------------------------------------------------------------------------
+
+
+def prepare_retrain(run: RecommenderRun, progress: Progress | None = None) -> list[Chunk]:
+    config = engine_config(site_settings())
     documents, cards = collect(progress)
-    choices = EditorChoices.load()
-    summary, rows, models = BuildSummary(documents=len(cards)), [], []
+    chunks, size = [], conf.get("RECOMMENDER_CHUNK_SIZE")
     for locale_id, locale_documents in documents.items():
         index = RelatedIndex.fit(locale_documents, config)
-        version = new_version()
-        builder = ListBuilder(cards, choices, settings, version)
-        for doc_id, neighbours in index.neighbours().items():
-            rows += builder.rows(doc_id, neighbours, index)
-        models.append(stored_model(index, locale_id, version, config))
-        summary.vocabulary += len(index.space.vocabulary)
-        summary.versions.append(version)
-    replace_everything(models, rows)
-    summary.seconds = time.perf_counter() - started
-    summary.coverage = coverage(rows, len(cards), settings.slots)
-    return summary
+        locale_cards = {d.id: cards[d.id] for d in locale_documents}
+        model = RecommenderModel.objects.create(
+            version=new_version(),
+            locale_id=locale_id,
+            documents=len(index),
+            vocabulary=index.space.n_features,
+            params=config.to_dict(),
+            artifact=index.to_bytes(),
+            cards=cards_to_json(locale_cards),
+            run=run,
+        )
+        remember_index(model, index)
+        chunks += [
+            Chunk(run.pk, model.pk, start, min(start + size, len(index)))
+            for start in range(0, len(index), size)
+        ]
+        run.vocabulary += model.vocabulary
+    run.documents = len(cards)
+    run.chunks_total = len(chunks)
+    run.save(update_fields=["documents", "vocabulary", "chunks_total"])
+    return chunks
 
 
-def stored_model(index: RelatedIndex, locale_id: int, version: str, config: EngineConfig):
-    return RecommenderModel(
-        version=version,
-        locale_id=locale_id,
-        documents=len(index),
-        vocabulary=len(index.space.vocabulary),
-        params=config.to_dict(),
-        artifact=index.to_bytes(),
+def compute_chunk(chunk: Chunk) -> int:
+    if not runs.is_running(chunk.run_id):
+        logger.info("Skipping chunk of run %s: the run is no longer active", chunk.run_id)
+        return 0
+    model = RecommenderModel.objects.get(pk=chunk.model_id)
+    index = cached_index(model)
+    if index is None:
+        raise ArtifactMismatch(f"candidate model {model.version} cannot be loaded")
+    ids = index.ids[chunk.start : chunk.stop]
+    builder = ListBuilder(
+        cards_from_json(model.cards), EditorChoices.load(ids), site_settings(), model.version
+    )
+    staged = [
+        StagedRelatedArticle(run_id=chunk.run_id, **slot)
+        for doc_id in ids
+        for slot in builder.slots(doc_id, index.neighbours_of(doc_id), index)
+    ]
+    StagedRelatedArticle.objects.bulk_create(staged, batch_size=2000)
+    runs.heartbeat(chunk.run_id, chunks_done=1)
+    return len(staged)
+
+
+def finish_retrain(run_id: int) -> RecommenderRun | None:
+    with transaction.atomic():
+        run = RecommenderRun.objects.select_for_update().get(pk=run_id)
+        if run.status != RecommenderRun.Status.RUNNING:
+            logger.warning(
+                "Run %s ended before its lists were swapped in; keeping old lists", run_id
+            )
+            return None
+        candidates = list(RecommenderModel.objects.filter(run_id=run_id))
+        RecommenderModel.objects.filter(is_active=True).update(is_active=False)
+        RecommenderModel.objects.filter(run_id=run_id).update(is_active=True)
+        RelatedArticle.objects.all().delete()
+        copy_staged(run_id)
+        StagedRelatedArticle.objects.filter(run_id=run_id).delete()
+        PendingRefresh.objects.filter(requested_at__lt=run.started_at).delete()
+        prune_models()
+        slots = site_settings().slots
+        runs.finish_run(
+            run,
+            model_version=", ".join(m.version for m in candidates)[:40],
+            coverage=coverage(run.documents, slots),
+        )
+    return run
+
+
+def copy_staged(run_id: int) -> None:
+    columns = [f.column for f in RelatedArticle._meta.concrete_fields if not f.primary_key]
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    live, staged = RelatedArticle._meta.db_table, StagedRelatedArticle._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {live} ({names}) SELECT {names} FROM {staged} WHERE run_id = %s",
+            [run_id],
+        )
+
+
+def prune_models() -> None:
+    stale = RecommenderModel.objects.filter(is_active=False).values_list("pk", flat=True)
+    RecommenderModel.objects.filter(pk__in=list(stale[KEEP_MODELS:])).delete()
+
+
+def coverage(documents: int, slots: int) -> float:
+    if not documents:
+        return 0.0
+    full = (
+        RelatedArticle.objects.values("source_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=slots)
+        .count()
+    )
+    return full / documents
+
+
+def rebuild_all(progress: Progress | None = None, trigger: str = "command") -> BuildSummary:
+    """The whole retrain in this process (the command line, tests, a site with no worker)."""
+    run = runs.start_run(RecommenderRun.Kind.FULL, trigger)
+    try:
+        for chunk in prepare_retrain(run, progress):
+            compute_chunk(chunk)
+        finish_retrain(run.pk)
+    except BaseException as exc:
+        runs.fail_run(run.pk, f"{type(exc).__name__}: {exc}")
+        raise
+    run.refresh_from_db()
+    return BuildSummary(
+        documents=run.documents,
+        vocabulary=run.vocabulary,
+        seconds=run.duration_seconds or 0.0,
+        coverage=run.coverage or 0.0,
+        versions=list(RecommenderModel.objects.filter(run=run).values_list("version", flat=True)),
     )
 
 
-def replace_everything(models: list[RecommenderModel], rows: list[RelatedArticle]) -> None:
-    with transaction.atomic():
-        RecommenderModel.objects.filter(is_active=True).update(is_active=False)
-        for model in models:
-            model.is_active = True
-            model.save()
-        RelatedArticle.objects.all().delete()
-        RelatedArticle.objects.bulk_create(rows, batch_size=2000)
-        stale = RecommenderModel.objects.filter(is_active=False).order_by("-created_at")[3:]
-        RecommenderModel.objects.filter(pk__in=[m.pk for m in stale]).delete()
+# reading and loading ------------------------------------------------------------------------
+
+_loaded: dict[int, tuple[object, RelatedIndex]] = {}
 
 
-def coverage(rows: list[RelatedArticle], documents: int, slots: int) -> float:
-    if not documents:
-        return 0.0
-    per_source = defaultdict(int)
-    for row in rows:
-        per_source[row.source_id] += 1
-    return sum(1 for count in per_source.values() if count >= slots) / documents
+def remember_index(model: RecommenderModel, index: RelatedIndex) -> None:
+    _loaded.clear()
+    _loaded[model.pk] = (model.updated_at, index)
+
+
+def cached_index(model: RecommenderModel) -> RelatedIndex | None:
+    cached = _loaded.get(model.pk)
+    if cached and cached[0] == model.updated_at:
+        return cached[1]
+    try:
+        index = RelatedIndex.from_bytes(bytes(model.artifact))
+    except ArtifactMismatch as exc:
+        logger.warning(
+            "Recommender model %s is unusable (%s); a full retrain is needed", model, exc
+        )
+        return None
+    remember_index(model, index)
+    return index
 
 
 def related_for(page: Page, slots: int) -> list[RelatedArticle]:
     return list(RelatedArticle.objects.filter(source_id=page.pk).order_by("rank")[:slots])
-
-
-def load_index(model: RecommenderModel) -> RelatedIndex | None:
-    try:
-        return RelatedIndex.from_bytes(bytes(model.artifact))
-    except ArtifactMismatch as exc:
-        logger.warning(
-            "Recommender model %s is unusable (%s); a full rebuild is needed", model, exc
-        )
-        return None
 
 
 def forget_page(page_id: int) -> int:
@@ -269,10 +380,3 @@ def forget_page(page_id: int) -> int:
     if deleted:
         logger.info("Removed page %s from %s related list(s)", page_id, deleted)
     return deleted
-
-
-def refresh_page(page_id: int) -> None:
-    """Recompute one page's list and the lists that should now include it (or drop it)."""
-    from .refresh import IncrementalRefresh
-
-    IncrementalRefresh(page_id).run()

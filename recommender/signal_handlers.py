@@ -15,14 +15,15 @@ logger = logging.getLogger(__name__)
 
 
 def schedule_refresh(page_id: int) -> None:
-    """Refresh after the transaction commits, through the configured dispatcher."""
+    """Record the request in this transaction; after commit, hand it to the dispatcher."""
+    from .refresh import mark_pending, process_pending_quietly
+
+    mark_pending(page_id)
     dispatcher = conf.get("RECOMMENDER_REFRESH_DISPATCHER")
     if dispatcher:
         transaction.on_commit(lambda: import_string(dispatcher)(page_id))
-        return
-    from .services import refresh_page
-
-    transaction.on_commit(lambda: refresh_page(page_id))
+    else:
+        transaction.on_commit(process_pending_quietly)
 
 
 def is_recommended(page) -> bool:

@@ -11,3 +11,5 @@ STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
 )
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Refresh related lists in-process; the worker tests switch the Celery dispatcher back on.
+RECOMMENDER_REFRESH_DISPATCHER = None

@@ -7,9 +7,10 @@ from typing import Any
 
 FIELDS = ("title", "intro", "body", "tags", "categories")
 
-# Unicode words of two or more characters, plus single ideographs/kana so that CJK text,
-# written without spaces, still yields terms.
-TOKEN_PATTERN = r"(?u)\b\w\w+\b|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
+# Words of two or more letters or digits, except that Chinese and Japanese script, written without
+# spaces, is cut into single characters (which become character bigrams with ngram_range (1, 2)).
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+TOKEN_PATTERN = rf"(?u)[^\W{_CJK}]{{2,}}|[{_CJK}]"
 
 
 def _default_field_weights() -> dict[str, float]:
@@ -35,7 +36,7 @@ class EngineConfig:
     max_features: int | None = None
     smooth_idf: bool = True
     norm: str | None = "l2"
-    min_weight: float = 0.0
+    prune_ratio: float = 0.0
     max_field_chars: int = 100_000
     top_k: int = 10
     min_score: float = 0.0

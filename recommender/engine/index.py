@@ -138,8 +138,8 @@ class RelatedIndex:
         b = self._store.row(self._row_of[b_id])
         product = a.multiply(b).tocoo()
         order = np.lexsort((product.col, -product.data))[:n]
-        terms = self.space.terms()
-        return [(str(terms[product.col[i]]), float(product.data[i])) for i in order]
+        terms = self.space.terms
+        return [(terms[product.col[i]], float(product.data[i])) for i in order]
 
     def near_duplicates(self, threshold: float | None = None) -> list[tuple[DocId, DocId, float]]:
         """Pairs (smaller id first) whose similarity reaches ``threshold`` (default from config)."""
@@ -160,7 +160,7 @@ class RelatedIndex:
         payload = {
             "index_format": INDEX_FORMAT,
             "config": self.config.to_dict(),
-            "terms": self.space.terms().tolist(),
+            "terms": list(self.space.terms),
             "idf": self.space.idf,
             "matrix": self._store.matrix()[live],
             "ids": [self._ids[row] for row in live],
@@ -180,7 +180,7 @@ class RelatedIndex:
             raise ArtifactMismatch("artifact params and stored config disagree")
         if config is not None and config.to_dict() != stored.to_dict():
             raise ArtifactMismatch("index was built with another config")
-        space = VectorSpace(stored, {t: i for i, t in enumerate(payload["terms"])}, payload["idf"])
+        space = VectorSpace(stored, payload["terms"], payload["idf"])
         table = TopK(*payload["table"]) if payload["table"] is not None else None
         return cls(stored, space, payload["matrix"], payload["ids"], table)
 

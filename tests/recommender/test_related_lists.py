@@ -144,9 +144,9 @@ def test_corrupt_artifact_triggers_a_clean_rebuild(
 ):
     rebuild_all()
     RecommenderModel.objects.filter(is_active=True).update(artifact=b"not a model")
-    from recommender import refresh
+    from recommender import services
 
-    refresh._loaded.clear()
+    services._loaded.clear()
     category = corpus["running"][0].categories.first()
     with django_capture_on_commit_callbacks(execute=True):
         new = make_article(article_index, "Tempo running", "running tempo pace race", category)

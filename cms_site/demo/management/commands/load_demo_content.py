@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from cms_site.demo.loader import load_demo_content
+from recommender.runs import RecommenderBusy
+from recommender.services import rebuild_all
 
 
 class Command(BaseCommand):
@@ -8,6 +10,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = load_demo_content()
+        try:
+            summary = rebuild_all(trigger="demo")
+            self.stdout.write(
+                f"Related articles: {summary.documents} pages, {summary.seconds:.1f} s."
+            )
+        except RecommenderBusy:
+            self.stdout.write("Related articles: a retrain is already running in the background.")
         self.stdout.write(
             f"Articles: {len(report.created)} created, {report.existing} already present."
         )

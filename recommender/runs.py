@@ -1,0 +1,95 @@
+"""Run records that double as a single-flight lock: at most one run is ``running`` at a time."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import conf
+from .models import RecommenderModel, RecommenderRun, StagedRelatedArticle
+
+logger = logging.getLogger(__name__)
+KEEP_RUNS = 500
+
+
+class RecommenderBusy(Exception):
+    def __init__(self, holder: RecommenderRun | None):
+        super().__init__(f"another recommender run is in progress: {holder}")
+        self.holder = holder
+
+
+def start_run(kind: str, trigger: str = "") -> RecommenderRun:
+    expire_stale_runs()
+    try:
+        with transaction.atomic():
+            return RecommenderRun.objects.create(kind=kind, trigger=trigger[:32])
+    except IntegrityError:
+        raise RecommenderBusy(running_run()) from None
+
+
+def running_run() -> RecommenderRun | None:
+    return RecommenderRun.objects.filter(status=RecommenderRun.Status.RUNNING).first()
+
+
+def expire_stale_runs() -> int:
+    limit = timezone.now() - timedelta(seconds=conf.get("RECOMMENDER_RUN_STALE_SECONDS"))
+    stale = list(RecommenderRun.objects.filter(status="running", heartbeat_at__lt=limit))
+    for run in stale:
+        logger.warning("Recommender run %s stopped sending heartbeats; marking it failed", run.pk)
+        fail_run(run.pk, "The worker stopped responding (killed or lost); the old lists were kept.")
+    return len(stale)
+
+
+def heartbeat(run_id: int, chunks_done: int = 0) -> None:
+    RecommenderRun.objects.filter(pk=run_id).update(
+        heartbeat_at=timezone.now(), chunks_done=F("chunks_done") + chunks_done
+    )
+
+
+def is_running(run_id: int) -> bool:
+    return RecommenderRun.objects.filter(pk=run_id, status="running").exists()
+
+
+def finish_run(run: RecommenderRun, **stats) -> None:
+    now = timezone.now()
+    for key, value in stats.items():
+        setattr(run, key, value)
+    run.status = RecommenderRun.Status.SUCCEEDED
+    run.finished_at = now
+    run.duration_seconds = (now - run.started_at).total_seconds()
+    run.save()
+    prune_runs()
+
+
+def fail_run(run_id: int, error: str) -> None:
+    now = timezone.now()
+    run = RecommenderRun.objects.filter(pk=run_id, status="running").first()
+    if run is None:
+        return
+    run.status = RecommenderRun.Status.FAILED
+    run.error = error[:4000]
+    run.finished_at = now
+    run.duration_seconds = (now - run.started_at).total_seconds()
+    run.save()
+    StagedRelatedArticle.objects.filter(run_id=run_id).delete()
+    RecommenderModel.objects.filter(run_id=run_id, is_active=False).delete()
+
+
+def record_coalesced(trigger: str) -> RecommenderRun:
+    now = timezone.now()
+    return RecommenderRun.objects.create(
+        kind=RecommenderRun.Kind.FULL,
+        trigger=trigger[:32],
+        status=RecommenderRun.Status.COALESCED,
+        finished_at=now,
+        duration_seconds=0,
+    )
+
+
+def prune_runs() -> None:
+    old = RecommenderRun.objects.exclude(status="running").values_list("pk", flat=True)[KEEP_RUNS:]
+    RecommenderRun.objects.filter(pk__in=list(old)).delete()

@@ -1,0 +1,1 @@
+"""Celery tasks for reader comments (spam-filter retraining, notifications)."""
