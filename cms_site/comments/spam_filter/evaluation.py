@@ -12,14 +12,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .classifier import HAM, SPAM
 from .text import dedup_key
 
-SPAM = "spam"
-HAM = "ham"
 LABELS = (SPAM, HAM)
 
-# Fits on (texts, labels) and returns a predictor giving True for spam.
-Fitter = Callable[[list[str], list[str]], Callable[[list[str]], list[bool]]]
+# Trains on (texts, labels) and returns a function giving each text's spam probability.
+Scorer = Callable[[list[str]], list[float]]
+Trainer = Callable[[list[str], list[str]], Scorer]
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,9 @@ def load_jsonl(path: str | Path) -> list[Example]:
     return examples
 
 
-def _parse_row(row: dict, where: str) -> Example:
+def _parse_row(row: object, where: str) -> Example:
+    if not isinstance(row, dict):
+        raise ValueError(f"{where}: expected a JSON object")
     if row.get("label") not in LABELS or not isinstance(row.get("text"), str):
         raise ValueError(f"{where}: needs a str 'text' and a label in {LABELS}")
     return Example(str(row.get("id", where)), row["text"], row["label"], str(row.get("source")))
@@ -97,9 +99,8 @@ def deduplicate(examples: Iterable[Example]) -> list[Example]:
 
 
 def score(truth: Sequence[str], predicted_spam: Sequence[bool]) -> Scores:
-    if len(truth) != len(predicted_spam):
-        raise ValueError("truth and predictions differ in length")
-    pairs = [(label == SPAM, bool(guess)) for label, guess in zip(truth, predicted_spam)]
+    is_spam = [label == SPAM for label in truth]
+    pairs = list(zip(is_spam, map(bool, predicted_spam), strict=True))
     return Scores(
         tp=sum(t and p for t, p in pairs),
         fp=sum(p and not t for t, p in pairs),
@@ -125,12 +126,23 @@ def leave_one_source_out(
     return folds
 
 
-def run_folds(folds: Sequence[Fold], fit: Fitter) -> list[Scores]:
-    results = []
+@dataclass(frozen=True)
+class FoldRun:
+    name: str
+    truth: list[str]
+    probabilities: list[float]
+
+    def scores(self, threshold: float) -> Scores:
+        return score(self.truth, [p >= threshold for p in self.probabilities])
+
+
+def run_folds(folds: Sequence[Fold], train: Trainer) -> list[FoldRun]:
+    runs = []
     for fold in folds:
-        predict = fit([e.text for e in fold.train], [e.label for e in fold.train])
-        results.append(score([e.label for e in fold.test], predict([e.text for e in fold.test])))
-    return results
+        spam_probability = train([e.text for e in fold.train], [e.label for e in fold.train])
+        probabilities = spam_probability([e.text for e in fold.test])
+        runs.append(FoldRun(fold.name, [e.label for e in fold.test], probabilities))
+    return runs
 
 
 def mean_scores(results: Sequence[Scores]) -> dict[str, float]:
@@ -141,3 +153,32 @@ def mean_scores(results: Sequence[Scores]) -> dict[str, float]:
         "recall": sum(r.recall for r in results) / count,
         "f1": sum(r.f1 for r in results) / count,
     }
+
+
+THRESHOLD_GRID = tuple(round(0.05 * step, 2) for step in range(1, 20))
+
+
+def precision_threshold(
+    runs: Sequence[FoldRun], min_precision: float, grid: Sequence[float] = THRESHOLD_GRID
+) -> float | None:
+    """The threshold with the best mean F1 among those whose mean precision reaches the floor."""
+    best: tuple[float, float] | None = None
+    for threshold in grid:
+        means = mean_scores([run.scores(threshold) for run in runs])
+        if means["precision"] >= min_precision and (best is None or means["f1"] > best[1]):
+            best = (threshold, means["f1"])
+    return best[0] if best else None
+
+
+def review_threshold(
+    runs: Sequence[FoldRun], max_spam_published: float, grid: Sequence[float] = THRESHOLD_GRID
+) -> float:
+    """The highest threshold that lets through (publishes) at most this share of pooled spam."""
+    spam = [
+        p
+        for run in runs
+        for label, p in zip(run.truth, run.probabilities, strict=True)
+        if label == SPAM
+    ]
+    allowed = [t for t in grid if sum(p < t for p in spam) <= max_spam_published * len(spam)]
+    return max(allowed, default=min(grid))
