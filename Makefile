@@ -24,7 +24,8 @@ demo: install
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
-	DJANGO_SETTINGS_MODULE=cms_site.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=cms_site.settings.test $(BIN)/python -m tests.services -- \
+		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

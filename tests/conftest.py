@@ -1,7 +1,11 @@
+import os
+
 import pytest
+import redis
+from django.conf import settings
 
 from cms_site.home.models import HomePage
-from tests.factories import ArticleIndexPageFactory
+from tests.factories import TOPICS, ArticleIndexPageFactory, CategoryFactory, make_article
 
 
 @pytest.fixture
@@ -12,3 +16,58 @@ def home(db):
 @pytest.fixture
 def article_index(home):
     return ArticleIndexPageFactory(parent=home)
+
+
+def require_service(name: str, available: bool) -> None:
+    if available:
+        return
+    message = f"{name} is not available: set REDIS_URL or install redis-server"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message} (missing services fail in CI)", pytrace=False)
+    pytest.skip(message)
+
+
+def redis_reachable(url: str) -> bool:
+    if not url:
+        return False
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    url = settings.REDIS_URL
+    require_service("Redis", redis_reachable(url))
+    return url
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(redis_url, django_db_setup, django_db_blocker):
+    from tasks import app
+    from tests.workers import WorkerProcess
+
+    app.control.purge()
+    worker = WorkerProcess("session-worker", concurrency=2)
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def celery_dispatch(settings):
+    """Publishing hands refreshes to the Celery worker, as in production."""
+    settings.RECOMMENDER_REFRESH_DISPATCHER = "tasks.recommender.request_refresh"
+    from django.core.cache import cache
+
+    cache.delete("recommender:refresh-scheduled")
+
+
+@pytest.fixture
+def corpus(article_index, django_capture_on_commit_callbacks):
+    pages = {}
+    with django_capture_on_commit_callbacks(execute=False):
+        for slug, items in TOPICS.items():
+            category = CategoryFactory(name=slug.title(), slug=slug)
+            pages[slug] = [make_article(article_index, t, text, category) for t, text in items]
+    return pages

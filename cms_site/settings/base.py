@@ -188,6 +188,8 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 RECOMMENDER_REFRESH_DISPATCHER = "tasks.recommender.request_refresh"
+RECOMMENDER_CHUNK_SIZE = env_int("RECOMMENDER_CHUNK_SIZE", 2000)
+RECOMMENDER_RUN_STALE_SECONDS = env_int("RECOMMENDER_RUN_STALE_SECONDS", 300)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

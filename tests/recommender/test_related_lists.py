@@ -12,7 +12,7 @@ from recommender.models import (
     RelatedArticle,
 )
 from recommender.services import rebuild_all, related_for
-from tests.recommender.conftest import make_article
+from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,149 @@
+"""The background path with a real Celery worker process and a real Redis (no eager mode)."""
+
+import pytest
+from django.utils import timezone
+
+from recommender.models import PendingRefresh, RecommenderModel, RecommenderRun, RelatedArticle
+from recommender.services import rebuild_all
+from tasks import app
+from tasks.recommender import refresh_pending, retrain_recommender
+from tests.factories import make_article
+from tests.workers import WorkerProcess, wait_until
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def listed(source, target, slots=4):
+    return RelatedArticle.objects.filter(source=source, target=target, rank__lte=slots).exists()
+
+
+def test_published_article_appears_in_related_lists_within_seconds(
+    corpus, celery_worker_process, celery_dispatch, article_index
+):
+    rebuild_all()
+    running = corpus["running"]
+    new = make_article(
+        article_index,
+        "Race pace running intervals for your next 10k",
+        "running 10k race pace intervals easy runs mileage speed track",
+        running[0].categories.first(),
+    )
+    assert wait_until(lambda: any(listed(page, new) for page in running), timeout=20)
+    own = wait_until(lambda: list(RelatedArticle.objects.filter(source=new)), timeout=10)
+    assert {row.target_id for row in own[:2]} <= {page.pk for page in running}
+    assert not PendingRefresh.objects.exists()
+    assert RecommenderRun.objects.filter(kind="incremental", status="succeeded").exists()
+
+
+def test_unpublished_article_disappears_everywhere(corpus, celery_worker_process, celery_dispatch):
+    rebuild_all()
+    gone = corpus["upper-back"][1]
+    assert RelatedArticle.objects.filter(target=gone).exists()
+    gone.unpublish()
+    assert not RelatedArticle.objects.filter(target=gone).exists()
+    assert wait_until(lambda: not PendingRefresh.objects.exists(), timeout=20)
+    assert not RelatedArticle.objects.filter(target=gone).exists()
+    for page in corpus["upper-back"]:
+        if page.pk != gone.pk:
+            assert RelatedArticle.objects.filter(source=page).count() >= 4
+
+
+def test_a_second_retrain_coalesces_while_one_is_running(corpus, celery_worker_process):
+    rebuild_all()
+    holder = RecommenderRun.objects.create(kind="full", trigger="test-holder")
+    version = RecommenderModel.objects.get(is_active=True).version
+    retrain_recommender.delay(trigger="second").get(timeout=30)
+    assert RecommenderRun.objects.filter(trigger="second", status="coalesced").exists()
+    assert RecommenderModel.objects.get(is_active=True).version == version
+    holder.status = "succeeded"
+    holder.save()
+    retrain_recommender.delay(trigger="third").get(timeout=30)
+    assert wait_until(
+        lambda: RecommenderRun.objects.filter(trigger="third", status="succeeded").exists(),
+        timeout=30,
+    )
+    assert RecommenderModel.objects.get(is_active=True).version != version
+    full_runs = list(RecommenderRun.objects.filter(kind="full").exclude(status="coalesced"))
+    for a in full_runs:
+        for b in full_runs:
+            if a.pk < b.pk and a.finished_at and b.finished_at:
+                assert a.finished_at <= b.started_at or b.finished_at <= a.started_at
+
+
+def test_killed_worker_mid_retrain_keeps_old_lists_and_next_run_succeeds(
+    corpus, article_index, redis_url, settings
+):
+    category = corpus["running"][0].categories.first()
+    for n in range(40):
+        make_article(article_index, f"Strength day {n}", f"squat deadlift press row {n}", category)
+    rebuild_all()
+    before = set(RelatedArticle.objects.values_list("source_id", "target_id", "rank"))
+    version = RecommenderModel.objects.get(is_active=True).version
+    app.control.purge()
+    worker = WorkerProcess(
+        "doomed", concurrency=1, RECOMMENDER_CHUNK_SIZE="1", RECOMMENDER_RUN_STALE_SECONDS="2"
+    )
+    try:
+        retrain_recommender.delay(trigger="doomed")
+        run = wait_until(
+            lambda: RecommenderRun.objects.filter(trigger="doomed", chunks_done__gte=1).first(),
+            timeout=30,
+            interval=0.01,
+        )
+        assert run is not None
+    finally:
+        worker.kill()
+    run.refresh_from_db()
+    assert run.status == "running" and run.chunks_done < run.chunks_total
+    assert RecommenderModel.objects.get(is_active=True).version == version
+    assert set(RelatedArticle.objects.values_list("source_id", "target_id", "rank")) == before
+
+    settings.RECOMMENDER_RUN_STALE_SECONDS = 2
+    survivor = WorkerProcess("survivor", concurrency=1, RECOMMENDER_RUN_STALE_SECONDS="2")
+    try:
+        wait_until(lambda: (timezone.now() - run.heartbeat_at).total_seconds() > 2.5, timeout=5)
+        retrain_recommender.delay(trigger="after-crash").get(timeout=60)
+        assert wait_until(
+            lambda: RecommenderRun.objects.filter(
+                trigger="after-crash", status="succeeded"
+            ).exists(),
+            timeout=60,
+        )
+    finally:
+        survivor.stop()
+    run.refresh_from_db()
+    assert run.status == "failed" and "stopped responding" in run.error
+    assert RecommenderModel.objects.get(is_active=True).version != version
+    assert RelatedArticle.objects.filter(source=corpus["running"][0]).count() >= 4
+
+
+def test_publishing_with_redis_down_loses_nothing(
+    corpus, celery_worker_process, celery_dispatch, article_index, settings
+):
+    rebuild_all()
+    broker = app.conf.broker_url
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    app.pool.force_close_all()
+    app._pool = None
+    try:
+        new = make_article(
+            article_index,
+            "Hill repeats for stronger running",
+            "running hills repeats pace race mileage easy runs",
+            corpus["running"][0].categories.first(),
+        )
+        assert new.live
+        assert PendingRefresh.objects.filter(page_id=new.pk).exists()
+    finally:
+        app.conf.broker_url = broker
+        app.pool.force_close_all()
+        app._pool = None
+    refresh_pending.delay()  # what the periodic beat task does once Redis is back
+    assert wait_until(lambda: RelatedArticle.objects.filter(source=new).exists(), timeout=20)
+    assert not PendingRefresh.objects.filter(page_id=new.pk).exists()
