@@ -57,9 +57,12 @@ def retrain_recommender(self, trigger: str = "manual"):
     except Exception as exc:
         runs.fail_run(run.pk, f"{type(exc).__name__}: {exc}")
         raise
-    finish = finish_related_retrain.si(run.pk).on_error(fail_related_retrain.s(run_id=run.pk))
+    queue = (self.request.delivery_info or {}).get("routing_key")  # chunks follow the retrain
+    finish = finish_related_retrain.si(run.pk).set(queue=queue)
+    finish = finish.on_error(fail_related_retrain.s(run_id=run.pk).set(queue=queue))
     if chunks:
-        chord([compute_related_chunk.si(asdict(chunk)) for chunk in chunks])(finish)
+        header = [compute_related_chunk.si(asdict(chunk)).set(queue=queue) for chunk in chunks]
+        chord(header)(finish)
     else:
         finish.delay()
     return run.pk

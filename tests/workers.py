@@ -27,7 +27,7 @@ def database_url() -> str:
 
 
 class WorkerProcess:
-    def __init__(self, name: str, concurrency: int = 2, **env: str):
+    def __init__(self, name: str, concurrency: int = 2, queues: str = "celery", **env: str):
         LOGS.mkdir(parents=True, exist_ok=True)
         self.name = name
         self.log_path = LOGS / f"{name}.log"
@@ -50,6 +50,7 @@ class WorkerProcess:
             f"--hostname={name}@%h",
             "--without-gossip",
             "--without-mingle",
+            f"--queues={queues}",
         ]
         self.log = self.log_path.open("w")
         self.process = subprocess.Popen(
