@@ -20,6 +20,8 @@ DEFAULTS = {
     # Dotted path of a callable(page_id) that queues a refresh (e.g. a Celery task's delay);
     # None refreshes in-process right after the publishing transaction commits.
     "RECOMMENDER_REFRESH_DISPATCHER": None,
+    # Dotted path of a callable(trigger=...) that queues a full retrain (the admin button).
+    "RECOMMENDER_RETRAIN_DISPATCHER": "recommender.services.rebuild_all",
     # A run whose worker sent no heartbeat for this long is presumed dead and releases the lock.
     "RECOMMENDER_RUN_STALE_SECONDS": 300,
     # Documents per neighbour-computation chunk of a full retrain (one Celery task each).

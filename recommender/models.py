@@ -190,6 +190,7 @@ class RecommenderRun(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-pk"]
+        permissions = [("retrain_recommender", "Can retrain the recommender")]
         constraints = [
             models.UniqueConstraint(
                 fields=["status"],

@@ -1,3 +1,5 @@
+import os
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-insecure-key"
@@ -9,7 +11,8 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not memory, so that worker processes started by the tests share it.
     (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}  # noqa: F405
+    _name = f"test-db-{os.getpid()}.sqlite3"  # one per test run, so runs never share a file
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / _name)}  # noqa: F405
 STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "django.contrib.staticfiles.storage.StaticFilesStorage"
 )

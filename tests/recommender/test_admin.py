@@ -1,0 +1,72 @@
+import pytest
+from django.contrib.auth.models import Group, Permission
+
+from recommender.models import RecommenderRun
+from recommender.services import rebuild_all
+
+pytestmark = pytest.mark.django_db
+STATUS_URL = "/admin/recommender/"
+RETRAIN_URL = "/admin/recommender/retrain/"
+
+
+@pytest.fixture
+def editor(django_user_model):
+    user = django_user_model.objects.create_user("editor", password="pw")
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+def test_status_page_shows_model_coverage_and_runs(client, admin_user, corpus):
+    rebuild_all(trigger="test")
+    client.force_login(admin_user)
+    html = client.get(STATUS_URL).content.decode()
+    assert "Active model" in html and "Documents" in html
+    assert "8 of 8 published articles (100%)" in html
+    assert "Full retrain" in html and "Succeeded" in html
+    assert "Retrain now" in html
+
+
+def test_retrain_button_is_a_csrf_protected_post(client, admin_user, corpus, settings):
+    settings.RECOMMENDER_RETRAIN_DISPATCHER = "recommender.services.rebuild_all"
+    client.force_login(admin_user)
+    assert client.get(RETRAIN_URL).status_code == 302
+    assert not RecommenderRun.objects.exists()
+    response = client.post(RETRAIN_URL, follow=True)
+    assert "Retrain queued" in response.content.decode()
+    assert RecommenderRun.objects.filter(trigger="admin", status="succeeded").exists()
+
+
+def test_broker_failure_is_reported_not_raised(client, admin_user, settings):
+    settings.RECOMMENDER_RETRAIN_DISPATCHER = "tests.recommender.test_admin.broken_dispatcher"
+    client.force_login(admin_user)
+    response = client.post(RETRAIN_URL, follow=True)
+    assert response.status_code == 200
+    assert "could not be queued" in response.content.decode()
+
+
+def broken_dispatcher(**kwargs):
+    raise ConnectionError("broker unreachable")
+
+
+def denied(response):
+    """Wagtail turns PermissionDenied in admin views into a redirect home with a message."""
+    return response.status_code == 302 and response.url == "/admin/"
+
+
+def test_editors_without_permission_are_turned_away(client, editor, corpus):
+    client.force_login(editor)
+    assert denied(client.get(STATUS_URL))
+    assert denied(client.post(RETRAIN_URL))
+    assert not RecommenderRun.objects.exists()
+    assert "/admin/recommender/" not in client.get("/admin/").content.decode()
+
+
+def test_view_permission_without_retrain_hides_the_button(client, editor):
+    editor.user_permissions.add(
+        Permission.objects.get(codename="view_recommenderrun"),
+        Permission.objects.get(codename="access_admin"),
+    )
+    client.force_login(editor)
+    html = client.get(STATUS_URL).content.decode()
+    assert "Recent runs" in html and "Retrain now" not in html
+    assert denied(client.post(RETRAIN_URL))
