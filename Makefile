@@ -18,10 +18,12 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 demo: install
+	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo_content
-	@echo "Serving the demo at http://127.0.0.1:$(PORT)/ (admin at http://127.0.0.1:$(PORT)/admin/)"
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@if [ -z "$$REDIS_URL" ]; then echo "No REDIS_URL set: Celery uses its embedded filesystem broker in var/celery (no server needed)."; else echo "Celery broker: $$REDIS_URL"; fi
+	@echo "Serving the demo at http://127.0.0.1:$(PORT)/ (admin at http://127.0.0.1:$(PORT)/admin/) with a Celery worker and beat. Ctrl-C stops all three."
+	WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
 test: install
 	DJANGO_SETTINGS_MODULE=cms_site.settings.test $(BIN)/python -m tests.services -- \
