@@ -165,7 +165,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "processed_folder": str(BASE_DIR / "var" / "celery" / "processed"),
         "store_processed": False,
     }
-    _broker_dir.mkdir(parents=True, exist_ok=True)
+    for _folder in (_broker_dir, BASE_DIR / "var" / "celery" / "results"):
+        _folder.mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
