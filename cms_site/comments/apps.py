@@ -6,3 +6,8 @@ class CommentsConfig(AppConfig):
     label = "reader_comments"
     verbose_name = "Reader comments"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signal_handlers
+
+        signal_handlers.register()

@@ -1,2 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "comments"
-urlpatterns = []
+urlpatterns = [
+    path("post/<int:page_id>/", views.post_comment, name="post"),
+    path("confirm/<str:token>/", views.confirm_email, name="confirm"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

@@ -187,7 +187,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tasks.recommender.refresh_pending",
         "schedule": 60.0,
     },
+    "comments-send-pending-notifications": {
+        "task": "tasks.comments.send_pending_notifications",
+        "schedule": 300.0,
+    },
+    "comments-moderator-digest": {
+        "task": "tasks.comments.send_moderator_digest",
+        "schedule": crontab(minute=5),
+    },
+    "comments-retrain-spam-filter-nightly": {
+        "task": "tasks.comments.retrain_spam_filter",
+        "schedule": crontab(hour=3, minute=45),
+        "kwargs": {"trigger": "schedule"},
+    },
 }
+COMMENTS_CLIENT_IP_HEADER = os.environ.get("COMMENTS_CLIENT_IP_HEADER") or None
+COMMENTS_SPAM_SEED_CORPUS = env_list("COMMENTS_SPAM_SEED_CORPUS")
 RECOMMENDER_REFRESH_DISPATCHER = "tasks.recommender.request_refresh"
 RECOMMENDER_RETRAIN_DISPATCHER = "tasks.recommender.retrain_recommender.delay"
 RECOMMENDER_CHUNK_SIZE = env_int("RECOMMENDER_CHUNK_SIZE", 2000)

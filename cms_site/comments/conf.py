@@ -1,0 +1,31 @@
+"""App settings, each overridable in the Django settings module."""
+
+from django.conf import settings
+
+DEFAULTS = {
+    # Module holding the Celery tasks; services enqueue them by name after the commit.
+    "COMMENTS_TASK_MODULE": "tasks.comments",
+    # False runs each task in-process right after the commit instead of sending it to the broker.
+    "COMMENTS_ENQUEUE": True,
+    # Cache alias that counts posts for the rate limits (Redis in production).
+    "COMMENTS_RATE_LIMIT_CACHE": "default",
+    # META key of a header holding the client address, set only behind a proxy that overwrites
+    # it (e.g. "HTTP_X_FORWARDED_FOR"); the last address in it is used. None uses REMOTE_ADDR.
+    "COMMENTS_CLIENT_IP_HEADER": None,
+    # How long an email confirmation link stays valid, in seconds.
+    "COMMENTS_CONFIRM_MAX_AGE": 3 * 24 * 3600,
+    # Send a new confirmation email at most this often per commenter, in seconds.
+    "COMMENTS_CONFIRM_RESEND_AFTER": 24 * 3600,
+    # JSON-lines files ({"text", "label": "spam"|"ham"}) added to the moderators' decisions.
+    "COMMENTS_SPAM_SEED_CORPUS": [],
+    # Trained spam models kept in the database besides the active one.
+    "COMMENTS_SPAM_MODELS_KEPT": 5,
+    # Failed notification emails are retried this many times by the periodic sender.
+    "COMMENTS_NOTIFICATION_ATTEMPTS": 5,
+    # Lifetime of the cookie that proves a browser confirmed a commenter's email, in seconds.
+    "COMMENTS_TRUST_COOKIE_AGE": 365 * 24 * 3600,
+}
+
+
+def get(name):
+    return getattr(settings, name, DEFAULTS[name])

@@ -1,0 +1,246 @@
+"""The auto-moderation pipeline and the moderators' decisions.
+
+A new comment is saved first, as pending; only then do the checks that can fail run, so a broken
+spam model, mail server or cache never loses a comment.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Case, F, IntegerField, QuerySet, When
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from . import dispatch, spam_model
+from .models import ArticleComment, Commenter, CommentSettings
+from .ratelimit import Client
+from .signals import comment_status_changed
+from .text import count_links, find_phrase, phrase_list
+
+logger = logging.getLogger(__name__)
+Status = ArticleComment.Status
+Reason = ArticleComment.Reason
+ACTIONS = {"approve": Status.APPROVED, "spam": Status.SPAM, "reject": Status.REJECTED}
+STATUS_RANK = Case(
+    When(status=Status.PENDING, then=0),
+    When(status=Status.SPAM, then=1),
+    When(status=Status.APPROVED, then=2),
+    default=3,
+    output_field=IntegerField(),
+)
+
+
+def queue_order(comments: QuerySet[ArticleComment]) -> QuerySet[ArticleComment]:
+    """Pending first, then the riskiest (highest spam score), then the newest."""
+    return comments.annotate(status_rank=STATUS_RANK).order_by(
+        "status_rank", F("spam_score").desc(nulls_last=True), "-created_at", "-pk"
+    )
+
+
+@dataclass(frozen=True)
+class Rules:
+    blocked_words: list[str]
+    hold_words: list[str]
+    max_links: int
+    spam_threshold: float
+    review_threshold: float
+    approve_new_commenters: bool
+
+    @classmethod
+    def from_settings(cls, settings: CommentSettings) -> Rules:
+        return cls(
+            blocked_words=phrase_list(settings.blocked_words),
+            hold_words=phrase_list(settings.hold_words),
+            max_links=settings.max_links,
+            spam_threshold=settings.spam_threshold,
+            review_threshold=settings.review_threshold,
+            approve_new_commenters=settings.approve_new_commenters,
+        )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str
+    reason: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Submission:
+    name: str
+    email: str
+    body: str
+    website: str = ""
+    notify: bool = False
+    parent: ArticleComment | None = None
+
+
+def decide(
+    name: str, website: str, body: str, rules: Rules, score: float | None, trusted: bool
+) -> Verdict:
+    """The pipeline, first matching step wins; pure so every step can be tested on its own."""
+    everything = f"{name}\n{website}\n{body}"
+    if word := find_phrase(everything, rules.blocked_words):
+        return Verdict(Status.SPAM, Reason.BLOCKED_WORD, f"blocked word: {word}")
+    if word := find_phrase(everything, rules.hold_words):
+        return Verdict(Status.PENDING, Reason.HOLD_WORD, f"hold word: {word}")
+    links = count_links(body)
+    if links > rules.max_links:
+        return Verdict(
+            Status.PENDING, Reason.TOO_MANY_LINKS, f"{links} links (most {rules.max_links})"
+        )
+    if score is not None and score >= rules.spam_threshold:
+        return Verdict(Status.SPAM, Reason.SPAM_SCORE, f"spam score {score:.2f}")
+    if score is not None and score >= rules.review_threshold:
+        return Verdict(Status.PENDING, Reason.POSSIBLE_SPAM, f"spam score {score:.2f}")
+    if trusted:
+        return Verdict(Status.APPROVED, Reason.TRUSTED)
+    if rules.approve_new_commenters:
+        return Verdict(Status.APPROVED, Reason.AUTO_APPROVED)
+    return Verdict(Status.PENDING, Reason.NEW_COMMENTER)
+
+
+def commenter_for(email: str, notify: bool) -> Commenter:
+    commenter, _ = Commenter.objects.get_or_create(email=email.strip().lower())
+    if notify and commenter.emails_blocked_at:
+        commenter.emails_blocked_at = None
+        commenter.save(update_fields=["emails_blocked_at"])
+    return commenter
+
+
+def submit(
+    page,
+    submission: Submission,
+    client: Client,
+    settings: CommentSettings,
+    browser_commenter_id: int | None = None,
+) -> ArticleComment:
+    commenter = commenter_for(submission.email, submission.notify)
+    parent = submission.parent
+    comment = ArticleComment.objects.create(
+        page=page,
+        parent=parent,
+        depth=parent.depth + 1 if parent else 1,
+        commenter=commenter,
+        author_name=submission.name,
+        website=submission.website,
+        body=submission.body,
+        notify=submission.notify,
+        ip_hash=client.stored_hash,
+    )
+    try:
+        with transaction.atomic():
+            trusted = is_trusted(comment, settings, browser_commenter_id)
+            classify(comment, Rules.from_settings(settings), trusted)
+    except Exception:
+        logger.exception("Automatic checks failed for comment %s; held for a moderator", comment.pk)
+        hold_after_failure(comment)
+    return comment
+
+
+def hold_after_failure(comment: ArticleComment) -> None:
+    ArticleComment.objects.filter(pk=comment.pk).update(
+        status=Status.PENDING, status_reason=Reason.CHECK_FAILED, status_detail=""
+    )
+    comment.refresh_from_db()
+
+
+def is_trusted(comment: ArticleComment, settings: CommentSettings, browser_id: int | None) -> bool:
+    commenter = comment.commenter
+    if commenter is None or not commenter.is_confirmed:
+        return False
+    if settings.require_trusted_browser and browser_id != commenter.pk:
+        return False
+    earlier = commenter.comments.filter(status=Status.APPROVED).exclude(pk=comment.pk)
+    return earlier.exists()
+
+
+def classify(comment: ArticleComment, rules: Rules, trusted: bool) -> Verdict:
+    score, version = spam_model.spam_score(comment.body)
+    comment.spam_score = score
+    comment.spam_model_version = version
+    verdict = decide(comment.author_name, comment.website, comment.body, rules, score, trusted)
+    record(comment, verdict, previous=None)
+    return verdict
+
+
+def record(
+    comment: ArticleComment,
+    verdict: Verdict,
+    previous: str | None,
+    moderator=None,
+    action: str = "checked",
+) -> None:
+    """Store a status with its reason, write the audit log and tell the signal receivers."""
+    comment.status = verdict.status
+    comment.status_reason = verdict.reason
+    comment.status_detail = verdict.detail[:255]
+    if moderator is not None:
+        comment.moderated_at = timezone.now()
+        comment.moderated_by = moderator
+    comment.save()
+    log(
+        comment,
+        f"reader_comments.{action}",
+        user=moderator,
+        data={
+            "from": previous,
+            "to": verdict.status,
+            "reason": verdict.reason,
+            "detail": comment.status_detail,
+        },
+    )
+    comment_status_changed.send(
+        sender=ArticleComment, comment=comment, previous=previous, moderator=moderator
+    )
+
+
+def moderate(comments: QuerySet[ArticleComment], action: str, user) -> list[ArticleComment]:
+    """Apply one moderator decision to many comments; every one is logged."""
+    status = ACTIONS[action]
+    with transaction.atomic():
+        decided = list(comments.select_for_update().order_by("pk"))
+        for comment in decided:
+            verdict = Verdict(status, Reason.MODERATOR)
+            record(comment, verdict, comment.status, moderator=user, action=action)
+    if decided and status != Status.REJECTED:
+        dispatch.enqueue("retrain_spam_filter_if_due")
+    return decided
+
+
+def moderate_ids(ids: Iterable[int], action: str, user) -> list[ArticleComment]:
+    return moderate(ArticleComment.objects.filter(pk__in=list(ids)), action, user)
+
+
+def moderator_name(user) -> str:
+    full_name = (user.get_full_name() or "").strip()
+    return f"{full_name} (moderator)"[:80] if full_name else "Moderator"
+
+
+def reply_as_moderator(parent: ArticleComment, user, body: str) -> ArticleComment:
+    """Publish a moderator's reply, approving the comment it answers if it was waiting."""
+    with transaction.atomic():
+        if parent.status != Status.APPROVED:
+            moderate(ArticleComment.objects.filter(pk=parent.pk), "approve", user)
+        reply = ArticleComment.objects.create(
+            page_id=parent.page_id,
+            parent=parent,
+            depth=parent.depth + 1,
+            moderator_author=user,
+            author_name=moderator_name(user),
+            body=body,
+            status=Status.APPROVED,
+            status_reason=Reason.MODERATOR_REPLY,
+            moderated_at=timezone.now(),
+            moderated_by=user,
+        )
+        log(parent, "reader_comments.reply", user=user, data={"reply": reply.pk})
+        log(reply, "reader_comments.reply", user=user, data={"parent": parent.pk})
+        comment_status_changed.send(
+            sender=ArticleComment, comment=reply, previous=None, moderator=user
+        )
+    return reply
