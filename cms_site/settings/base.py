@@ -154,8 +154,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
-CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or REDIS_URL or (
-    f"file://{BASE_DIR / 'var' / 'celery' / 'results'}"
+CELERY_RESULT_BACKEND = (
+    os.environ.get("CELERY_RESULT_BACKEND")
+    or REDIS_URL
+    or (f"file://{BASE_DIR / 'var' / 'celery' / 'results'}")
 )
 if CELERY_BROKER_URL == "filesystem://":
     _broker_dir = BASE_DIR / "var" / "celery" / "broker"
