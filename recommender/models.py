@@ -84,6 +84,9 @@ class RecommenderModel(models.Model):
     params = models.JSONField(default=dict)
     artifact = models.BinaryField()
     cards = models.JSONField(default=dict, help_text="Card data of every indexed page, by id.")
+    compacted_through = models.BigIntegerField(
+        default=0, help_text="The last IndexChange already folded into the artifact."
+    )
     run = models.ForeignKey(
         "RecommenderRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="models"
     )
@@ -100,6 +103,26 @@ class RecommenderModel(models.Model):
 
     def __str__(self):
         return self.version
+
+
+class IndexChange(models.Model):
+    """One incremental edit of a stored model, replayed by workers holding an older copy.
+
+    Writing a small row per publish keeps refreshes fast; every so often the changes are folded
+    into the artifact (``compacted_through``) and deleted.
+    """
+
+    model = models.ForeignKey(RecommenderModel, on_delete=models.CASCADE, related_name="changes")
+    page_id = models.BigIntegerField()
+    document = models.JSONField(null=True, help_text="Engine document; empty when removed.")
+    card = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{'update' if self.document else 'removal'} of page {self.page_id}"
 
 
 class RelatedSlot(models.Model):

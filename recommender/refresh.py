@@ -13,16 +13,23 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import runs
-from .corpus import Card, candidate_pages, card_for, page_models, to_document
-from .engine import IndexUpdate, RelatedIndex
-from .models import PendingRefresh, RecommenderModel, RecommenderRun, RelatedArticle
+from .corpus import candidate_pages, card_for, page_models, to_document
+from .engine import IndexUpdate
+from .models import (
+    IndexChange,
+    PendingRefresh,
+    RecommenderModel,
+    RecommenderRun,
+    RelatedArticle,
+)
 from .services import (
     EditorChoices,
     ListBuilder,
-    cached_index,
-    cards_from_json,
+    card_json,
+    compact,
+    forget_loaded,
+    load_model,
     rebuild_all,
-    remember_index,
     site_settings,
 )
 
@@ -77,31 +84,39 @@ def live_candidate(page_id: int):
 
 
 class Refresher:
+    """Applies page changes to the active models and rewrites the lists they touch."""
+
     def __init__(self):
-        self.models = {m.locale_id: m for m in RecommenderModel.objects.filter(is_active=True)}
-        self.dirty: set[int] = set()
+        models = RecommenderModel.objects.filter(is_active=True).defer("artifact", "cards")
+        self.models = {model.locale_id: model for model in models}
 
     def refresh(self, page_ids: list[int]) -> None:
-        with transaction.atomic():
-            for page_id in page_ids:
-                page = live_candidate(page_id)
-                if page is None:
-                    self.remove(page_id)
-                else:
-                    self.update(page)
-            self.save()
-
-    def index_for(self, locale_id: int) -> RelatedIndex | None:
-        model = self.models.get(locale_id)
-        return cached_index(model) if model else None
+        try:
+            with transaction.atomic():
+                for page_id in page_ids:
+                    page = live_candidate(page_id)
+                    if page is None:
+                        self.remove(page_id)
+                    else:
+                        self.update(page)
+        except BaseException:
+            forget_loaded()  # the in-memory copies may hold changes that were rolled back
+            raise
+        for model in self.models.values():
+            loaded = load_model(model)
+            if loaded is not None:
+                compact(model, loaded)
 
     def update(self, page) -> None:
-        index = self.index_for(page.locale_id)
-        if index is None:
+        model = self.models.get(page.locale_id)
+        loaded = load_model(model) if model else None
+        if loaded is None:
             raise ModelUnusable(f"the active model for locale {page.locale_id} cannot be loaded")
-        card = card_for(page)
-        update = index.add_or_update(to_document(page))
-        self.store(self.models[page.locale_id], index, update, {page.pk: card})
+        document, card = to_document(page), card_for(page)
+        update = loaded.index.add_or_update(document)
+        loaded.cards[page.pk] = card
+        self.record(model, loaded, page.pk, asdict(document), card_json(card))
+        self.store(model, loaded, update)
         snapshot = {k: v for k, v in asdict(card).items() if k not in {"date", "locale_id"}}
         RelatedArticle.objects.filter(target_id=page.pk).update(**snapshot)
 
@@ -109,37 +124,32 @@ class Refresher:
         RelatedArticle.objects.filter(target_id=page_id).delete()
         RelatedArticle.objects.filter(source_id=page_id).delete()
         for model in self.models.values():
-            index = cached_index(model)
-            if index is not None and page_id in index:
-                model.cards.pop(str(page_id), None)
-                self.store(model, index, index.remove(page_id), {})
+            loaded = load_model(model)
+            if loaded is not None and page_id in loaded.index:
+                loaded.cards.pop(page_id, None)
+                update = loaded.index.remove(page_id)
+                self.record(model, loaded, page_id, None, None)
+                self.store(model, loaded, update)
 
-    def store(self, model, index: RelatedIndex, update: IndexUpdate, fresh: dict[int, Card]):
+    def record(self, model, loaded, page_id: int, document, card) -> None:
+        change = IndexChange.objects.create(
+            model=model, page_id=page_id, document=document, card=card
+        )
+        loaded.applied = change.pk
+
+    def store(self, model, loaded, update: IndexUpdate) -> None:
         lists = dict(update.changed)
-        if update.id in index:
+        if update.id in loaded.index:
             lists[update.id] = update.neighbours
         choices = EditorChoices.load(lists)
-        cards = cards_from_json(model.cards) | fresh
-        builder = ListBuilder(cards, choices, site_settings(), model.version)
+        builder = ListBuilder(loaded.cards, choices, site_settings(), model.version)
         rows = [
             RelatedArticle(**slot)
             for source, listing in lists.items()
-            for slot in builder.slots(source, listing, index)
+            for slot in builder.slots(source, listing, loaded.index)
         ]
         RelatedArticle.objects.filter(source_id__in=list(lists)).delete()
         RelatedArticle.objects.bulk_create(rows)
-        for pk, card in fresh.items():
-            model.cards[str(pk)] = {**asdict(card), "date": str(card.date or "")}
-        self.dirty.add(model.locale_id)
-
-    def save(self) -> None:
-        for locale_id in self.dirty:
-            model = self.models[locale_id]
-            index = cached_index(model)
-            model.artifact = index.to_bytes()
-            model.documents = len(index)
-            model.save(update_fields=["artifact", "documents", "cards", "updated_at"])
-            remember_index(model, index)
 
 
 def process_pending_quietly() -> None:

@@ -21,9 +21,10 @@ from wagtail.models import Page, Site
 
 from . import conf, runs
 from .corpus import Card, all_candidates, card_for, to_document
-from .engine import ArtifactMismatch, EngineConfig, Neighbour, RelatedIndex
+from .engine import ArtifactMismatch, Document, EngineConfig, Neighbour, RelatedIndex
 from .models import (
     ExcludedRelatedPage,
+    IndexChange,
     PendingRefresh,
     PinnedRelatedPage,
     RecommenderModel,
@@ -198,8 +199,12 @@ def cards_from_json(data: dict) -> dict[int, Card]:
     return {int(pk): Card(**values) for pk, values in data.items()}
 
 
+def card_json(card: Card) -> dict:
+    return {**asdict(card), "date": str(card.date or "")}
+
+
 def cards_to_json(cards: dict[int, Card]) -> dict:
-    return {str(pk): {**asdict(card), "date": str(card.date or "")} for pk, card in cards.items()}
+    return {str(pk): card_json(card) for pk, card in cards.items()}
 
 
 def new_version() -> str:
@@ -237,7 +242,7 @@ def prepare_retrain(run: RecommenderRun, progress: Progress | None = None) -> li
             cards=cards_to_json(locale_cards),
             run=run,
         )
-        remember_index(model, index)
+        remember(model, index, locale_cards)
         chunks += [
             Chunk(run.pk, model.pk, start, min(start + size, len(index)))
             for start in range(0, len(index), size)
@@ -346,27 +351,74 @@ def rebuild_all(progress: Progress | None = None, trigger: str = "command") -> B
 
 # reading and loading ------------------------------------------------------------------------
 
-_loaded: dict[int, tuple[object, RelatedIndex]] = {}
+COMPACT_EVERY = 200
 
 
-def remember_index(model: RecommenderModel, index: RelatedIndex) -> None:
+@dataclass
+class LoadedModel:
+    """A model as one worker holds it: index and cards with every stored change applied."""
+
+    index: RelatedIndex
+    cards: dict[int, Card]
+    applied: int
+    stamp: object
+
+
+_loaded: dict[int, LoadedModel] = {}
+
+
+def remember(model: RecommenderModel, index: RelatedIndex, cards: dict[int, Card]) -> None:
     _loaded.clear()
-    _loaded[model.pk] = (model.updated_at, index)
+    _loaded[model.pk] = LoadedModel(index, cards, model.compacted_through, model.updated_at)
+
+
+def forget_loaded() -> None:
+    _loaded.clear()
+
+
+def load_model(model: RecommenderModel) -> LoadedModel | None:
+    loaded = _loaded.get(model.pk)
+    if loaded is None or loaded.stamp != model.updated_at:
+        try:
+            index = RelatedIndex.from_bytes(bytes(model.artifact))
+        except ArtifactMismatch as exc:
+            logger.warning("Recommender model %s is unusable (%s); retrain needed", model, exc)
+            return None
+        remember(model, index, cards_from_json(model.cards))
+        loaded = _loaded[model.pk]
+    for change in IndexChange.objects.filter(model=model, pk__gt=loaded.applied):
+        apply_change(loaded, change)
+    return loaded
+
+
+def apply_change(loaded: LoadedModel, change: IndexChange) -> None:
+    if change.document is None:
+        loaded.cards.pop(change.page_id, None)
+        if change.page_id in loaded.index:
+            loaded.index.remove(change.page_id)
+    else:
+        loaded.index.add_or_update(Document(**change.document))
+        loaded.cards[change.page_id] = Card(**change.card)
+    loaded.applied = change.pk
+
+
+def compact(model: RecommenderModel, loaded: LoadedModel) -> None:
+    """Fold the change log into the artifact once it has grown long."""
+    pending = IndexChange.objects.filter(model=model, pk__lte=loaded.applied)
+    if pending.count() < COMPACT_EVERY:
+        return
+    model.artifact = loaded.index.to_bytes()
+    model.cards = cards_to_json(loaded.cards)
+    model.documents = len(loaded.index)
+    model.compacted_through = loaded.applied
+    model.save(update_fields=["artifact", "cards", "documents", "compacted_through", "updated_at"])
+    pending.delete()
+    loaded.stamp = model.updated_at
 
 
 def cached_index(model: RecommenderModel) -> RelatedIndex | None:
-    cached = _loaded.get(model.pk)
-    if cached and cached[0] == model.updated_at:
-        return cached[1]
-    try:
-        index = RelatedIndex.from_bytes(bytes(model.artifact))
-    except ArtifactMismatch as exc:
-        logger.warning(
-            "Recommender model %s is unusable (%s); a full retrain is needed", model, exc
-        )
-        return None
-    remember_index(model, index)
-    return index
+    loaded = load_model(model)
+    return loaded.index if loaded else None
 
 
 def related_for(page: Page, slots: int) -> list[RelatedArticle]:

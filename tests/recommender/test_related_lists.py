@@ -197,3 +197,29 @@ def test_rebuild_command_prints_a_summary(corpus, capsys):
     call_command("rebuild_related_articles", verbosity=1)
     out = capsys.readouterr().out
     assert "8 documents" in out and "coverage" in out
+
+
+def test_other_workers_replay_incremental_changes_and_logs_compact(
+    corpus, article_index, django_capture_on_commit_callbacks, monkeypatch
+):
+    from recommender import services
+    from recommender.models import IndexChange
+
+    rebuild_all()
+    monkeypatch.setattr(services, "COMPACT_EVERY", 3)
+    category = corpus["running"][0].categories.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = make_article(article_index, "Tempo runs", "running tempo pace race", category)
+    assert IndexChange.objects.count() == 1
+    here = services.load_model(RecommenderModel.objects.get(is_active=True))
+    services.forget_loaded()  # a worker that has never seen the change
+    there = services.load_model(RecommenderModel.objects.get(is_active=True))
+    assert first.pk in there.index and first.pk in there.cards
+    assert there.index.neighbours_of(first.pk) == here.index.neighbours_of(first.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(3):
+            make_article(article_index, f"Long run {n}", "running long run easy pace", category)
+    model = RecommenderModel.objects.get(is_active=True)
+    assert IndexChange.objects.count() == 0 and model.compacted_through > 0
+    services.forget_loaded()
+    assert first.pk in services.load_model(model).index
