@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 from django.conf import settings
 from django.db import connection
 
@@ -100,3 +103,21 @@ def wait_until(condition, timeout: float = 15.0, interval: float = 0.05):
             return result
         time.sleep(interval)
     return condition()
+
+
+@contextmanager
+def writes_blocked(tables: list[str]):
+    """Hold a lock that stalls other connections' writes to ``tables`` (reads still work)."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        other = sqlite3.connect(db["NAME"], timeout=30, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+    else:
+        other = psycopg.connect(database_url(), autocommit=False)
+        for table in tables:
+            other.execute(f'LOCK TABLE "{table}" IN EXCLUSIVE MODE')
+    try:
+        yield
+    finally:
+        other.rollback()
+        other.close()

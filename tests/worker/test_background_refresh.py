@@ -1,5 +1,7 @@
 """The background path with a real Celery worker process and a real Redis (no eager mode)."""
 
+import time
+
 import kombu.pools
 import pytest
 from django.utils import timezone
@@ -9,7 +11,7 @@ from recommender.services import rebuild_all
 from tasks import app
 from tasks.recommender import refresh_pending, retrain_recommender
 from tests.factories import make_article
-from tests.workers import WorkerProcess, wait_until
+from tests.workers import WorkerProcess, wait_until, writes_blocked
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -108,6 +110,9 @@ def test_killed_worker_mid_retrain_keeps_old_lists_and_next_run_succeeds(
             interval=0.01,
         )
         assert run is not None
+        with writes_blocked(["recommender_stagedrelatedarticle", "recommender_recommenderrun"]):
+            time.sleep(0.5)  # the worker is now stuck inside a chunk
+            worker.kill()
     finally:
         worker.kill()
     run.refresh_from_db()
@@ -139,17 +144,13 @@ def test_killed_worker_mid_retrain_keeps_old_lists_and_next_run_succeeds(
 
 
 def test_publishing_with_redis_down_loses_nothing(
-    corpus, celery_worker_process, celery_dispatch, article_index, settings
+    client, corpus, celery_worker_process, celery_dispatch, article_index, settings
 ):
     rebuild_all()
     broker = app.conf.broker_url
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-        }
-    }
-    use_broker("redis://127.0.0.1:1/0")
+    dead = "redis://127.0.0.1:1/0"
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": dead}}
+    use_broker(dead)
     try:
         new = make_article(
             article_index,
@@ -159,6 +160,9 @@ def test_publishing_with_redis_down_loses_nothing(
         )
         assert new.live
         assert PendingRefresh.objects.filter(page_id=new.pk).exists()
+        neighbour = corpus["running"][0]
+        page = client.get(neighbour.url)
+        assert page.status_code == 200 and "Articles You May Like" in page.content.decode()
     finally:
         use_broker(broker)
     refresh_pending.delay()  # what the periodic beat task does once Redis is back
