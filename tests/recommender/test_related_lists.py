@@ -8,6 +8,7 @@ from recommender.models import (
     ExcludedRelatedPage,
     PinnedRelatedPage,
     RecommenderModel,
+    RecommenderRun,
     RecommenderSettings,
     RelatedArticle,
 )
@@ -223,3 +224,11 @@ def test_other_workers_replay_incremental_changes_and_logs_compact(
     assert IndexChange.objects.count() == 0 and model.compacted_through > 0
     services.forget_loaded()
     assert first.pk in services.load_model(model).index
+
+
+def test_rebuild_command_refuses_to_overlap_a_running_retrain(corpus):
+    from django.core.management import CommandError
+
+    RecommenderRun.objects.create(kind="full", trigger="elsewhere")
+    with pytest.raises(CommandError, match="another recommender run is in progress"):
+        call_command("rebuild_related_articles", verbosity=0)
