@@ -127,8 +127,11 @@ class ListBuilder:
         ]
 
     def pins(self, source_id: int, excluded: set[int]) -> list[int]:
-        pins = self.choices.pins.get(source_id, [])
-        return [pk for pk in dict.fromkeys(pins) if pk in self.cards and pk not in excluded]
+        pins = list(dict.fromkeys(self.choices.pins.get(source_id, [])))
+        for pk in pins:
+            if pk not in self.cards:
+                logger.info("Page %s pins page %s, which is not published; skipped", source_id, pk)
+        return [pk for pk in pins if pk in self.cards and pk not in excluded]
 
     def similar(self, neighbours, card: Card, taken: set[int]) -> list[Neighbour]:
         kept = [
