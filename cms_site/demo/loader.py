@@ -140,7 +140,7 @@ def stream_block(block: dict) -> dict:
     if block["type"] == "exercise":
         value = {
             "name": block["name"],
-            "equipment": block.get("equipment", []),
+            "equipment": [item for item in block.get("equipment", []) if item != "none"],
             "instructions": f"<p>{escape(block['instructions'])}</p>",
             "dosage": block.get("dosage", ""),
             "image": None,
