@@ -172,9 +172,14 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(BASE_DIR / "var" / "celery" / "processed"),
+        "control_folder": str(BASE_DIR / "var" / "celery" / "control"),
         "store_processed": False,
     }
-    for _folder in (_broker_dir, BASE_DIR / "var" / "celery" / "results"):
+    for _folder in (
+        _broker_dir,
+        BASE_DIR / "var" / "celery" / "results",
+        BASE_DIR / "var" / "celery" / "control",
+    ):
         _folder.mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

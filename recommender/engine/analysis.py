@@ -1,8 +1,8 @@
 """Tokenising and counting terms fast: words become integer ids once, n-grams are id arithmetic.
 
-``Analyzer.terms`` (one text, used for queries) and ``count_terms`` (a whole corpus, used when
-fitting) produce exactly the same terms: lowercase, stop words removed, plurals folded, then
-n-grams of the remaining words joined by a space.
+One document at a time (``Analyzer.words`` then ``Vocabulary.columns``, for queries) and a whole
+corpus at once (``count_terms``, when fitting) yield the same terms: lowercase, stop words
+removed, plurals folded, then n-grams of the remaining words (``Analyzer.terms`` spells them).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import re
 from array import array
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -65,66 +66,121 @@ class Analyzer:
         ]
 
 
-def count_terms(
-    texts: Sequence[str], owners: np.ndarray, weights: np.ndarray, n_rows: int,
-    analyzer: Analyzer,
-) -> tuple[sp.csr_matrix, list[str]]:
-    """Weighted term counts: text i adds ``weights[i]`` per occurrence to row ``owners[i]``."""
-    token_ids, lengths, vocabulary = _tokenise(texts, analyzer.pattern)
-    word_of, words = _normalise_vocabulary(vocabulary, analyzer)
-    word_ids = word_of[token_ids]
-    text_of = np.repeat(np.arange(len(texts)), lengths)
-    kept = word_ids >= 0
-    word_ids, text_of = word_ids[kept], text_of[kept]
-    columns, texts_of_terms, decoders = _ngrams(word_ids, text_of, len(words), analyzer)
-    n_terms = sum(len(keys) for keys, _ in decoders)
-    counts = sp.csr_matrix(
-        (weights[texts_of_terms].astype(np.float32), (owners[texts_of_terms], columns)),
-        shape=(n_rows, n_terms),
-    )
-    counts.sum_duplicates()
-    return counts, _TermNames(words, decoders)
+@dataclass
+class Vocabulary:
+    """Terms as integer keys: a word is its id, an n-gram is its word ids in base ``len(words)``.
 
+    ``blocks`` holds, per n-gram size, the sorted keys of the kept terms; columns number the
+    blocks' keys in order. Term strings are only decoded on demand (for explanations).
+    """
 
-class _TermNames(Sequence):
-    """Term strings, decoded from n-gram keys only when asked for."""
-
-    def __init__(self, words: list[str], decoders: list[tuple[np.ndarray, int]]) -> None:
-        self.words = words
-        self.decoders = decoders
-        self.offsets = np.cumsum([0] + [len(keys) for keys, _ in decoders])
+    words: list[str]
+    blocks: list[tuple[int, np.ndarray]]
+    _word_ids: dict[str, int] | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
-        return int(self.offsets[-1])
+        return sum(len(keys) for _, keys in self.blocks)
 
-    def __getitem__(self, column):  # type: ignore[override]
-        order = int(np.searchsorted(self.offsets, column, side="right")) - 1
-        keys, size = self.decoders[order]
-        key = int(keys[column - self.offsets[order]])
+    def __getstate__(self) -> dict:
+        return {"words": self.words, "blocks": self.blocks, "_word_ids": None}
+
+    def offsets(self) -> np.ndarray:
+        return np.cumsum([0] + [len(keys) for _, keys in self.blocks])
+
+    def select(self, columns: np.ndarray) -> Vocabulary:
+        """The vocabulary restricted to ``columns`` (sorted), renumbered from 0."""
+        offsets = self.offsets()
+        blocks = []
+        for position, (size, keys) in enumerate(self.blocks):
+            low, high = offsets[position], offsets[position + 1]
+            inside = columns[(columns >= low) & (columns < high)] - low
+            blocks.append((size, keys[inside]))
+        return Vocabulary(self.words, blocks)
+
+    def term(self, column: int) -> str:
+        offsets = self.offsets()
+        position = int(np.searchsorted(offsets, column, side="right")) - 1
+        size, keys = self.blocks[position]
+        key = int(keys[column - offsets[position]])
         parts = []
         for _ in range(size):
             key, word = divmod(key, len(self.words))
             parts.append(self.words[word])
         return " ".join(reversed(parts))
 
+    def columns(self, words: Sequence[str]) -> np.ndarray:
+        """Columns of every known n-gram of a normalised word sequence (unknown ones dropped)."""
+        if self._word_ids is None:
+            self._word_ids = {word: i for i, word in enumerate(self.words)}
+        ids = np.fromiter((self._word_ids.get(word, -1) for word in words), np.int64, len(words))
+        found = []
+        for (size, keys), offset in zip(self.blocks, self.offsets(), strict=False):
+            grams = _gram_keys(ids, size, len(self.words))
+            grams = grams[grams >= 0]
+            where = np.minimum(np.searchsorted(keys, grams), max(len(keys) - 1, 0))
+            hit = keys[where] == grams if len(keys) else np.zeros(len(grams), bool)
+            found.append(where[hit] + offset)
+        return np.concatenate(found) if found else np.zeros(0, np.int64)
+
+
+def _gram_keys(ids: np.ndarray, size: int, n_words: int) -> np.ndarray:
+    """Keys of the n-grams of one word-id sequence; -1 where a gram holds an unknown word."""
+    if len(ids) < size:
+        return np.zeros(0, np.int64)
+    keys = ids[: len(ids) - size + 1].copy()
+    unknown = keys < 0
+    for step in range(1, size):
+        following = ids[step : len(ids) - size + 1 + step]
+        keys = keys * n_words + following
+        unknown |= following < 0
+    keys[unknown] = -1
+    return keys
+
+
+def count_terms(
+    texts: Sequence[str],
+    owners: np.ndarray,
+    weights: np.ndarray,
+    n_rows: int,
+    analyzer: Analyzer,
+) -> tuple[sp.csr_matrix, Vocabulary]:
+    """Weighted term counts: text i adds ``weights[i]`` per occurrence to row ``owners[i]``."""
+    token_ids, lengths, raw_vocabulary = _tokenise(texts, analyzer.pattern)
+    word_of, words = _normalise_vocabulary(raw_vocabulary, analyzer)
+    word_ids = word_of[token_ids]
+    del token_ids
+    text_of = np.repeat(np.arange(len(texts), dtype=np.int32), lengths)
+    kept = word_ids >= 0
+    word_ids, text_of = word_ids[kept], text_of[kept]
+    del kept
+    columns, sources, blocks = _ngrams(word_ids, text_of, len(words), analyzer.ngram_range)
+    del word_ids, text_of
+    vocabulary = Vocabulary(words, blocks)
+    counts = sp.coo_matrix(
+        (weights[sources].astype(np.float32), (owners[sources].astype(np.int32), columns)),
+        shape=(n_rows, len(vocabulary)),
+    ).tocsr()
+    counts.sum_duplicates()
+    return counts, vocabulary
+
 
 def _tokenise(texts: Sequence[str], pattern: re.Pattern) -> tuple[np.ndarray, np.ndarray, dict]:
     vocabulary: defaultdict[str, int] = defaultdict()
     vocabulary.default_factory = vocabulary.__len__
-    ids = array("q")
+    ids = array("i")
     lengths = np.zeros(len(texts), dtype=np.int64)
     for position, text in enumerate(texts):
         tokens = pattern.findall(text.lower())
         ids.extend(map(vocabulary.__getitem__, tokens))
         lengths[position] = len(tokens)
-    return np.frombuffer(ids, dtype=np.int64) if len(ids) else np.zeros(0, np.int64), lengths, \
-        vocabulary
+    token_ids = np.frombuffer(ids, dtype=np.int32) if len(ids) else np.zeros(0, np.int32)
+    return token_ids, lengths, vocabulary
 
 
 def _normalise_vocabulary(vocabulary: dict, analyzer: Analyzer) -> tuple[np.ndarray, list[str]]:
     """Map raw token ids to ids of normalised words (-1 for stop words)."""
     words: dict[str, int] = {}
-    word_of = np.full(len(vocabulary) + 1, -1, dtype=np.int64)
+    word_of = np.full(len(vocabulary) + 1, -1, dtype=np.int32)
     for token, raw_id in vocabulary.items():
         word = analyzer.normal_word(token)
         if word is not None:
@@ -133,28 +189,26 @@ def _normalise_vocabulary(vocabulary: dict, analyzer: Analyzer) -> tuple[np.ndar
 
 
 def _ngrams(
-    word_ids: np.ndarray, text_of: np.ndarray, n_words: int, analyzer: Analyzer
-) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, int]]]:
-    """Column of every n-gram occurrence, the text it came from, and per size the key table."""
-    low, high = analyzer.ngram_range
-    if float(max(n_words, 2)) ** high >= 2.0**62:
+    word_ids: np.ndarray, text_of: np.ndarray, n_words: int, ngram_range: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray, list[tuple[int, np.ndarray]]]:
+    """Column of every n-gram occurrence, the text it came from, and the key block per size."""
+    low, high = ngram_range
+    if float(max(n_words, 2)) ** high >= 2.0**62 or n_words >= 2**31:
         raise ValueError("vocabulary too large for this ngram_range")
-    columns, sources, decoders = [], [], []
+    columns, sources, blocks = [], [], []
     offset = 0
-    keys = word_ids.copy()
-    for size in range(1, high + 1):
-        if size > 1:
-            same_text = text_of[size - 1 :] == text_of[: len(text_of) - size + 1]
-            keys = (keys[:-1] * n_words + word_ids[size - 1 :])
-            keys = np.where(same_text, keys, -1)
-        if size < low:
-            continue
-        valid = keys >= 0
-        unique, inverse = np.unique(keys[valid], return_inverse=True)
-        columns.append(inverse + offset)
-        sources.append(text_of[: len(keys)][valid])
-        decoders.append((unique, size))
+    for size in range(low, high + 1):
+        stop = max(len(word_ids) - size + 1, 0)
+        keys = word_ids[:stop].astype(np.int64)
+        for step in range(1, size):
+            keys = keys * n_words + word_ids[step : stop + step]
+        same_text = text_of[size - 1 : size - 1 + stop] == text_of[:stop]
+        if size == 1:
+            unique, inverse = np.arange(n_words), keys  # word ids are already dense
+        else:
+            unique, inverse = np.unique(keys[same_text], return_inverse=True)
+        columns.append((inverse + offset).astype(np.int32))
+        sources.append(text_of[:stop][same_text])
+        blocks.append((size, unique.astype(np.int64)))
         offset += len(unique)
-    if not columns:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), []
-    return np.concatenate(columns), np.concatenate(sources), decoders
+    return np.concatenate(columns), np.concatenate(sources), blocks

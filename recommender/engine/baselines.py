@@ -14,8 +14,9 @@ from .documents import DocId, Document
 from .topk import Selection, all_top_k
 
 
-def _plain_text(document: Document) -> str:
-    return " ".join([document.title, document.body, *document.tags])
+def _plain_text(document: Document, with_tags: bool = False) -> str:
+    parts = [document.title, document.body, *(document.tags if with_tags else ())]
+    return " ".join(parts)
 
 
 def _ranked_ids(documents: Sequence[Document], matrix: sp.csr_matrix, k: int) -> dict:
@@ -23,7 +24,7 @@ def _ranked_ids(documents: Sequence[Document], matrix: sp.csr_matrix, k: int) ->
     order = sorted(range(len(ids)), key=ids.__getitem__)
     rank = np.empty(len(ids), dtype=np.int64)
     rank[order] = np.arange(len(ids))
-    table = all_top_k(matrix, Selection(k), rank)
+    table = all_top_k(matrix, Selection(k), rank, n_jobs=1)
     return {
         ids[row]: [ids[other] for other in table.rows[row] if other >= 0] for row in range(len(ids))
     }
@@ -53,16 +54,17 @@ def tag_overlap_neighbours(documents: Sequence[Document], k: int) -> dict:
     return _ranked_ids(documents, matrix, k)
 
 
-def textbook_neighbours(documents: Sequence[Document], k: int) -> dict:
-    """``TfidfVectorizer()`` with its defaults on title, body and tags, then cosine."""
+def textbook_neighbours(documents: Sequence[Document], k: int, with_tags: bool = False) -> dict:
+    """``TfidfVectorizer()`` with its defaults on ``title + " " + body`` (and tags), then cosine."""
     if not documents:
         return {}
-    matrix = TfidfVectorizer(dtype=np.float32).fit_transform(map(_plain_text, documents))
+    texts = [_plain_text(document, with_tags) for document in documents]
+    matrix = TfidfVectorizer(dtype=np.float32).fit_transform(texts)
     return _ranked_ids(documents, matrix.tocsr(), k)
 
 
 def nearest_neighbours_baseline(documents: Sequence[Document], k: int) -> dict[DocId, list]:
-    """The usual speed reference: ``TfidfVectorizer()`` + brute-force cosine NearestNeighbors."""
+    """The speed reference: ``TfidfVectorizer()`` + brute-force cosine ``NearestNeighbors``."""
     ids = [document.id for document in documents]
     matrix = TfidfVectorizer().fit_transform(map(_plain_text, documents))
     model = NearestNeighbors(metric="cosine", algorithm="brute", n_jobs=2).fit(matrix)

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 FIELDS = ("title", "intro", "body", "tags", "categories")
+RUNTIME_KEYS = ("memory_mb", "n_jobs")
 
 # Words of two or more letters or digits, except that Chinese and Japanese script, written without
 # spaces, is cut into single characters (which become character bigrams with ngram_range (1, 2)).
@@ -14,7 +15,7 @@ TOKEN_PATTERN = rf"(?u)[^\W{_CJK}]{{2,}}|[{_CJK}]"
 
 
 def _default_field_weights() -> dict[str, float]:
-    return {"title": 3.0, "intro": 1.5, "body": 1.0, "tags": 1.5, "categories": 1.5}
+    return {"title": 3.0, "intro": 1.5, "body": 1.0, "tags": 1.0, "categories": 1.0}
 
 
 @dataclass(frozen=True)
@@ -31,23 +32,28 @@ class EngineConfig:
     token_pattern: str = TOKEN_PATTERN
     ngram_range: tuple[int, int] = (1, 2)
     fold_plurals: bool = True
-    min_df: int | float = 1
-    max_df: int | float = 0.7
+    min_df: int | float = 2
+    max_df: int | float = 0.5
     max_features: int | None = None
     smooth_idf: bool = True
     norm: str | None = "l2"
-    prune_ratio: float = 0.0
+    prune_ratio: float = 0.55
     max_field_chars: int = 100_000
     top_k: int = 10
     min_score: float = 0.0
     near_duplicate_threshold: float | None = 0.95
     skip_near_duplicates: bool = False
-    chunk_memory_mb: int = 256
+    memory_mb: int = 256
+    n_jobs: int = 2
 
     def __post_init__(self) -> None:
         unknown = set(self.field_weights) - set(FIELDS)
         if unknown:
             raise ValueError(f"unknown fields in field_weights: {sorted(unknown)}")
+        # Fields left out keep their default weight; set 0 to ignore a field.
+        object.__setattr__(
+            self, "field_weights", {**_default_field_weights(), **self.field_weights}
+        )
         if self.top_k < 1:
             raise ValueError("top_k must be at least 1")
         low, high = self.ngram_range
@@ -58,6 +64,13 @@ class EngineConfig:
 
     def weight(self, field_name: str) -> float:
         return float(self.field_weights.get(field_name, 0.0))
+
+    def model_params(self) -> dict[str, Any]:
+        """The settings that shape vectors and lists (not how fast they are computed)."""
+        data = self.to_dict()
+        for key in RUNTIME_KEYS:
+            data.pop(key)
+        return data
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -77,6 +90,4 @@ class EngineConfig:
             values["ngram_range"] = tuple(values["ngram_range"])
         if isinstance(values.get("stop_words"), list):
             values["stop_words"] = tuple(values["stop_words"])
-        if "field_weights" in values:
-            values["field_weights"] = {**_default_field_weights(), **values["field_weights"]}
         return cls(**values)

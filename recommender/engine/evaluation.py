@@ -1,4 +1,4 @@
-"""Offline evaluation on labelled JSON-lines sets: two documents are related when they share a label.
+"""Offline evaluation on labelled JSON-lines sets: documents sharing a label are related.
 
 Each line is ``{"id", "title", "body", "tags", "labels"}``. Labels are only used for scoring,
 never given to the engine.

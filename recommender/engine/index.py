@@ -17,8 +17,6 @@ from .vectorizer import VectorSpace, fit_space
 
 ARTIFACT_KIND = "recommender-index"
 INDEX_FORMAT = 1
-DENSE_TERMS = 512  # the most frequent terms scored by a dense matrix product
-THREADS = 2
 
 
 @dataclass
@@ -35,6 +33,14 @@ class IndexUpdate:
 
 
 class RelatedIndex:
+    """Document vectors plus every document's top-k list, kept exact as documents change.
+
+    ``fit`` learns the vocabulary and idf; ``neighbours`` computes (then caches) all lists;
+    ``add_or_update`` and ``remove`` keep vectors and lists current without refitting and
+    report which stored lists changed. Refit now and then (see ``changes_since_fit``) so new
+    words enter the vocabulary. Not thread-safe: one writer at a time.
+    """
+
     def __init__(
         self,
         config: EngineConfig,
@@ -48,8 +54,8 @@ class RelatedIndex:
         self._store = RowStore(matrix)
         self._ids: list[DocId] = list(ids)
         self._row_of = {doc_id: row for row, doc_id in enumerate(self._ids)}
-        self._alive = np.ones(len(self._ids), dtype=bool)
         self._table = table
+        self.changes_since_fit = 0  # adds, updates and removals: refit when this grows large
 
     # building ---------------------------------------------------------------------------------
 
@@ -75,14 +81,19 @@ class RelatedIndex:
     def neighbours(self, k: int | None = None) -> dict[DocId, list[Neighbour]]:
         """Exact cosine top-k of every document, best first, ties by smaller id, never itself."""
         k = k or self.config.top_k
-        table = self._full_table() if k <= self.config.top_k else self._compute_table(k)
+        if k <= self.config.top_k:
+            table = self._full_table()
+        else:
+            table = self._compute_table(self._selection(k))
         return {self._ids[row]: self._listing(table, row, k) for row in self._live_rows()}
 
     def neighbours_of(self, doc_id: DocId, k: int | None = None) -> list[Neighbour]:
+        """One document's list: from the cached lists, or computed alone when k > top_k."""
         k = k or self.config.top_k
-        if k <= self.config.top_k and self._table is not None:
-            return self._listing(self._table, self._row_of[doc_id], k)
-        return self._ranked(self._scores_of_row(self._row_of[doc_id]), k, [self._row_of[doc_id]])
+        row = self._row_of[doc_id]
+        if k <= self.config.top_k:
+            return self._listing(self._full_table(), row, k)
+        return self._ranked(self._scores_of_row(row), k, [row])
 
     def query(
         self, document: Document, k: int | None = None, exclude_ids: Iterable[DocId] = ()
@@ -104,10 +115,15 @@ class RelatedIndex:
         scores = self._scores_of(self.vectorise(document))
         own = self._row_of.get(document.id)
         rows = self._reverse_rows(scores, document.id, skip=own)
-        return [self._neighbour(row, scores[row]) for row in rows]
+        found = [self._neighbour(row, scores[row]) for row in rows]
+        return sorted(found, key=lambda neighbour: (-neighbour.score, neighbour.id))
 
     def add_or_update(self, document: Document) -> IndexUpdate:
-        """Index ``document`` (replacing an older version) and report every list that changed."""
+        """Index ``document`` (replacing an older version) and report every list that changed.
+
+        The vocabulary and idf stay those of the last fit: words first seen later are ignored
+        until the next ``fit``. Lists are kept exact for the vectors as they are.
+        """
         table = self._full_table()
         vector = self.vectorise(document)
         stale = self._retire(document.id)
@@ -120,6 +136,7 @@ class RelatedIndex:
         changed = self._insert_reverse(scores, row, document.id, skip=stale)
         changed.update(self._refresh(self._rows_listing(stale) if stale is not None else []))
         changed.pop(document.id, None)
+        self.changes_since_fit += 1
         return IndexUpdate(document.id, own, changed)
 
     def remove(self, doc_id: DocId) -> IndexUpdate:
@@ -128,6 +145,7 @@ class RelatedIndex:
         stale = self._retire(doc_id)
         if stale is None:
             raise KeyError(doc_id)
+        self.changes_since_fit += 1
         return IndexUpdate(doc_id, [], self._refresh(self._rows_listing(stale)))
 
     # explanations -----------------------------------------------------------------------------
@@ -138,14 +156,17 @@ class RelatedIndex:
         b = self._store.row(self._row_of[b_id])
         product = a.multiply(b).tocoo()
         order = np.lexsort((product.col, -product.data))[:n]
-        terms = self.space.terms
-        return [(terms[product.col[i]], float(product.data[i])) for i in order]
+        return [(self.space.term(product.col[i]), float(product.data[i])) for i in order]
 
     def near_duplicates(self, threshold: float | None = None) -> list[tuple[DocId, DocId, float]]:
-        """Pairs (smaller id first) whose similarity reaches ``threshold`` (default from config)."""
-        threshold = threshold or self.config.near_duplicate_threshold or 0.95
+        """Pairs (smaller id first) whose similarity reaches ``threshold`` (default from config).
+
+        Only the ``top_k`` most similar documents of each document are considered.
+        """
+        if threshold is None:
+            threshold = self.config.near_duplicate_threshold or 0.95
         pairs = set()
-        table = self._compute_table(self.config.top_k, ceiling=None)
+        table = self._compute_table(Selection(self.config.top_k, threshold))
         for row in self._live_rows():
             for other, score in zip(table.rows[row], table.scores[row], strict=True):
                 if other >= 0 and score >= threshold:
@@ -160,7 +181,7 @@ class RelatedIndex:
         payload = {
             "index_format": INDEX_FORMAT,
             "config": self.config.to_dict(),
-            "terms": list(self.space.terms),
+            "vocabulary": self.space.vocabulary,
             "idf": self.space.idf,
             "matrix": self._store.matrix()[live],
             "ids": [self._ids[row] for row in live],
@@ -178,22 +199,21 @@ class RelatedIndex:
         stored = EngineConfig.from_dict(payload["config"])
         if artifact.params != payload["config"]:
             raise ArtifactMismatch("artifact params and stored config disagree")
-        if config is not None and config.to_dict() != stored.to_dict():
+        if config is not None and config.model_params() != stored.model_params():
             raise ArtifactMismatch("index was built with another config")
-        space = VectorSpace(stored, payload["terms"], payload["idf"])
+        space = VectorSpace(stored, payload["vocabulary"], payload["idf"])
         table = TopK(*payload["table"]) if payload["table"] is not None else None
         return cls(stored, space, payload["matrix"], payload["ids"], table)
 
     # internals --------------------------------------------------------------------------------
 
-    def _selection(self, k: int, ceiling: float | None = ...) -> Selection:  # type: ignore[assignment]
-        if ceiling is ...:
-            skip = self.config.skip_near_duplicates and self.config.near_duplicate_threshold
-            ceiling = self.config.near_duplicate_threshold if skip else None
+    def _selection(self, k: int) -> Selection:
+        threshold = self.config.near_duplicate_threshold
+        ceiling = threshold if self.config.skip_near_duplicates else None
         return Selection(k, self.config.min_score, ceiling)
 
     def _live_rows(self) -> np.ndarray:
-        return np.flatnonzero(self._alive)
+        return np.flatnonzero(self._store.alive)
 
     def _rank(self) -> np.ndarray:
         live = self._live_rows()
@@ -202,19 +222,20 @@ class RelatedIndex:
         rank[order] = np.arange(len(order))
         return rank
 
-    def _compute_table(self, k: int, ceiling: float | None = ...) -> TopK:  # type: ignore[assignment]
+    def _compute_table(self, selection: Selection) -> TopK:
         return all_top_k(
             self._store.matrix(),
-            self._selection(k, ceiling),
+            selection,
             self._rank(),
-            memory_mb=self.config.chunk_memory_mb,
-            dense_terms=DENSE_TERMS,
-            n_threads=THREADS,
+            memory_mb=self.config.memory_mb,
+            n_jobs=self.config.n_jobs,
         )
 
     def _full_table(self) -> TopK:
         if self._table is None:
-            self._table = self._compute_table(self.config.top_k)
+            self._table = self._compute_table(self._selection(self.config.top_k))
+        self._store.prepare()  # incremental upkeep scores single documents: be ready for it
+        self.space.vocabulary.columns(())
         return self._table
 
     def _compacted_table(self, live: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -238,11 +259,7 @@ class RelatedIndex:
         ]
 
     def _scores_of(self, vector: sp.csr_matrix) -> np.ndarray:
-        if vector.nnz == 0 or self._store.n_rows == 0:
-            return np.zeros(self._store.n_rows, dtype=np.float32)
-        dense = np.zeros(self._store.n_features, dtype=np.float32)
-        dense[vector.indices] = vector.data
-        return np.asarray(self._store.matrix() @ dense, dtype=np.float32)
+        return self._store.dot(vector)[0]
 
     def _scores_of_row(self, row: int) -> np.ndarray:
         return self._scores_of(self._store.row(row))
@@ -256,7 +273,6 @@ class RelatedIndex:
         row = self._row_of.pop(doc_id, None)
         if row is not None:
             self._store.clear(row)
-            self._alive[row] = False
             if self._table is not None:
                 self._table.rows[row] = -1
                 self._table.scores[row] = 0.0
@@ -266,7 +282,6 @@ class RelatedIndex:
         row = self._store.append(vector)
         self._ids.append(doc_id)
         self._row_of[doc_id] = row
-        self._alive = np.append(self._alive, True)
         return row
 
     def _set_row(self, row: int, listing: list[Neighbour]) -> None:
@@ -281,7 +296,7 @@ class RelatedIndex:
         """Rows whose current list the document with ``scores`` would enter."""
         table = self._full_table()
         n = len(table.rows)
-        valid = _valid(scores[:n], self._selection(self.config.top_k)) & self._alive[:n]
+        valid = _valid(scores[:n], self._selection(self.config.top_k)) & self._store.alive[:n]
         kth = table.scores[:, -1]
         candidates = np.flatnonzero(valid & (scores[:n] >= kth))
         rows = []
@@ -300,8 +315,10 @@ class RelatedIndex:
         for row in self._reverse_rows(scores, doc_id, skip):
             if row == new_row:
                 continue
-            listing = self._listing(self._table, row, self.config.top_k)
-            listing = [n for n in listing if n.id != doc_id] + [self._neighbour(new_row, scores[row])]
+            listing = [
+                n for n in self._listing(self._table, row, self.config.top_k) if n.id != doc_id
+            ]
+            listing.append(self._neighbour(new_row, scores[row]))
             listing.sort(key=lambda n: (-n.score, n.id))
             listing = listing[: self.config.top_k]
             self._set_row(row, listing)
@@ -312,11 +329,13 @@ class RelatedIndex:
         return sorted(set(np.nonzero(self._full_table().rows == row)[0].tolist()))
 
     def _refresh(self, rows: list[int]) -> dict[DocId, list[Neighbour]]:
+        """Recompute whole lists (needed when a listed document left or changed)."""
+        rows = [row for row in rows if self._store.alive[row]]
+        if not rows:
+            return {}
         changed = {}
-        for row in rows:
-            if not self._alive[row]:
-                continue
-            listing = self._ranked(self._scores_of_row(row), None, [row])
+        for row, scores in zip(rows, self._store.dot(self._store.rows(rows)), strict=True):
+            listing = self._ranked(scores, None, [row])
             self._set_row(row, listing)
             changed[self._ids[row]] = listing
         return changed

@@ -1,30 +1,37 @@
 """Exact cosine top-k for every row of an L2-normalised sparse matrix, in bounded memory.
 
-Scores are computed one chunk of rows at a time: frequent terms by a dense float32 matrix
-product (BLAS), the long tail of rare terms by a sparse product. The k best columns of each
-row are found with a cheap threshold filter (the k-th best score among a sample of columns is a
-lower bound of the true k-th score), and only the survivors are sorted.
+The score matrix ``X @ X.T`` is symmetric, so it is computed once per pair of row blocks, each
+block product by a sparse matrix product written into a reused dense buffer. Every row keeps a
+running top-k; its current k-th score is a lower bound of the final one, so a block only hands
+over the few entries that reach it. Diagonal blocks go first to make those bounds tight early.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-SAMPLE_COLUMNS = 2048
+TINY = float(np.finfo(np.float32).tiny)
 
 
 @dataclass(frozen=True)
 class Selection:
-    """Which scores may be listed: strictly positive, at least ``min_score``, below ``ceiling``."""
+    """Which scores may be listed: positive, at least ``min_score``, below ``ceiling`` if set."""
 
     k: int
     min_score: float = 0.0
     ceiling: float | None = None
+
+    @property
+    def floor(self) -> float:
+        return max(self.min_score, TINY)
 
 
 @dataclass
@@ -33,46 +40,53 @@ class TopK:
     scores: np.ndarray  # (n, k) float32, 0 where rows is -1
 
 
-class ScoreMatrix:
-    """Computes chunks of ``matrix @ matrix.T`` with frequent terms in a dense block."""
-
-    def __init__(self, matrix: sp.csr_matrix, dense_terms: int) -> None:
-        matrix = sp.csr_matrix(matrix, dtype=np.float32)
-        df = np.bincount(matrix.indices, minlength=matrix.shape[1])
-        order = np.argsort(-df, kind="stable")
-        frequent = np.sort(order[: min(dense_terms, int((df > 1).sum()))])
-        rare = np.setdiff1d(np.arange(matrix.shape[1]), frequent)
-        self.n_rows = matrix.shape[0]
-        self.dense = matrix[:, frequent].toarray() if len(frequent) else None
-        self.dense_t = np.ascontiguousarray(self.dense.T) if self.dense is not None else None
-        self.sparse = matrix[:, rare].tocsr()
-        self.sparse_t = self.sparse.T.tocsr()
-
-    def chunk(self, start: int, stop: int) -> np.ndarray:
-        if self.dense is not None:
-            scores = self.dense[start:stop] @ self.dense_t
-        else:
-            scores = np.zeros((stop - start, self.n_rows), dtype=np.float32)
-        if self.sparse.nnz:
-            tail = self.sparse[start:stop] @ self.sparse_t
-            _add_sparse(scores, tail.tocsr())
-        return scores
+def block_size(n_rows: int, memory_mb: int, n_jobs: int) -> int:
+    """Rows per block so that each worker's dense block and its temporaries fit its share."""
+    per_job = memory_mb * 2**20 / max(1, n_jobs)
+    side = int((per_job / 16) ** 0.5)  # float32 scores, sparse product, boolean masks
+    return max(64, min(4096, side, max(n_rows, 1)))
 
 
-def _add_sparse(dense: np.ndarray, tail: sp.csr_matrix) -> None:
-    rows = np.repeat(np.arange(tail.shape[0]), np.diff(tail.indptr))
-    dense[rows, tail.indices] += tail.data
+class _Running:
+    """Per-row best-so-far lists, merged as blocks report candidates."""
 
+    def __init__(self, n_rows: int, selection: Selection, rank: np.ndarray) -> None:
+        self.k = selection.k
+        self.rank = rank
+        self.rows = np.full((n_rows, self.k), -1, np.int64)
+        self.scores = np.full((n_rows, self.k), -np.inf, np.float32)
+        self.bound = np.full(n_rows, selection.floor, np.float32)
+        self.floor = selection.floor
 
-def chunk_rows(n_rows: int, memory_mb: int) -> int:
-    """Rows per chunk so that a chunk's dense scores and masks stay within ``memory_mb``."""
-    per_row = max(n_rows, 1) * 6  # float32 scores plus a boolean mask and slack
-    return int(max(16, min(4096, memory_mb * 2**20 // per_row)))
+    def bounds(self, start: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """Current lower bounds of the k-th best scores of rows, and which lists are not full."""
+        stop = start + size
+        return self.bound[start:stop].copy(), np.flatnonzero(self.rows[start:stop, -1] < 0)
 
+    def merge(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
+        if not len(rows):
+            return
+        touched = np.unique(rows)
+        old = self.rows[touched]
+        filled = old >= 0
+        all_rows = np.concatenate([np.repeat(touched, self.k)[filled.ravel()], rows])
+        all_cols = np.concatenate([old[filled], cols])
+        all_values = np.concatenate([self.scores[touched][filled], values])
+        order = np.lexsort((self.rank[all_cols], -all_values, all_rows))
+        all_rows, all_cols, all_values = all_rows[order], all_cols[order], all_values[order]
+        group = np.searchsorted(touched, all_rows)
+        position = np.arange(len(all_rows)) - np.searchsorted(all_rows, touched)[group]
+        keep = position < self.k
+        self.rows[touched] = -1
+        self.scores[touched] = -np.inf
+        self.rows[all_rows[keep], position[keep]] = all_cols[keep]
+        self.scores[all_rows[keep], position[keep]] = all_values[keep]
+        full = self.rows[touched, -1] >= 0
+        self.bound[touched[full]] = np.maximum(self.scores[touched[full], -1], self.floor)
 
-def _chunks(n_rows: int, size: int) -> Iterator[tuple[int, int]]:
-    for start in range(0, n_rows, size):
-        yield start, min(n_rows, start + size)
+    def result(self) -> TopK:
+        scores = np.where(self.rows >= 0, self.scores, 0.0).astype(np.float32)
+        return TopK(self.rows, scores)
 
 
 def all_top_k(
@@ -80,67 +94,151 @@ def all_top_k(
     selection: Selection,
     rank: np.ndarray,
     memory_mb: int = 256,
-    dense_terms: int = 0,
-    n_threads: int = 1,
+    n_jobs: int = 1,
 ) -> TopK:
-    """The ``selection.k`` best other rows of every row, ties broken by smaller ``rank``."""
-    n_rows, k = matrix.shape[0], selection.k
-    result = TopK(np.full((n_rows, k), -1, np.int64), np.zeros((n_rows, k), np.float32))
+    """The ``selection.k`` best other rows of every row, ties broken by smaller ``rank``.
+
+    With ``n_jobs`` > 1 the block products run in forked worker processes (when the platform
+    and the calling process allow it); the lists are merged here either way.
+    """
+    matrix = sp.csr_matrix(matrix, dtype=np.float32)
+    n_rows = matrix.shape[0]
+    running = _Running(n_rows, selection, np.asarray(rank))
     if n_rows < 2:
-        return result
-    scorer = ScoreMatrix(matrix, dense_terms)
-    size = chunk_rows(n_rows, memory_mb // max(1, n_threads))
-
-    def run(bounds: tuple[int, int]) -> None:
-        start, stop = bounds
-        scores = scorer.chunk(start, stop)
-        local = np.arange(stop - start)
-        scores[local, local + start] = -np.inf
-        rows, values = select_rows(scores, selection, rank)
-        result.rows[start:stop] = rows
-        result.scores[start:stop] = values
-
-    if n_threads > 1:
-        with ThreadPoolExecutor(n_threads) as pool:
-            list(pool.map(run, _chunks(n_rows, size)))
-    else:
-        for bounds in _chunks(n_rows, size):
-            run(bounds)
-    return result
+        return running.result()
+    blocks = _Blocks.split(matrix, block_size(n_rows, memory_mb, n_jobs), selection)
+    count = len(blocks.starts)
+    diagonal = [(i, i) for i in range(count)]
+    others = sorted(
+        ((i, j) for i in range(count) for j in range(i + 1, count)),
+        key=lambda pair: (pair[1] - pair[0], pair),
+    )
+    with _workers(blocks, n_jobs if count > 2 else 1) as pool:
+        for pairs in (diagonal, others):  # diagonal blocks first: tight bounds early
+            _run_pairs(pairs, blocks, running, pool, 2 * n_jobs)
+    return running.result()
 
 
-def select_rows(
-    scores: np.ndarray, selection: Selection, rank: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Top-k columns of each row of a dense score block (modified in place)."""
-    n, width = scores.shape
-    k = selection.k
+@dataclass
+class _Blocks:
+    """The matrix cut into row blocks, with each block transposed for the products."""
+
+    starts: list[int]
+    rows: list[sp.csr_matrix]
+    transposed: list[sp.csr_matrix]
+    selection: Selection
+    buffer: np.ndarray | None = None
+
+    @classmethod
+    def split(cls, matrix: sp.csr_matrix, size: int, selection: Selection) -> _Blocks:
+        starts = list(range(0, matrix.shape[0], size))
+        rows = [matrix[start : start + size] for start in starts]
+        return cls(starts, rows, [block.T.tocsr() for block in rows], selection)
+
+
+_FORKED: _Blocks | None = None  # the blocks forked workers inherit
+_FORK_LOCK = threading.Lock()
+
+
+@contextmanager
+def _workers(blocks: _Blocks, n_jobs: int) -> Iterator[ProcessPoolExecutor | None]:
+    """A pool of forked processes that see ``blocks``, or None to work in this process."""
+    global _FORKED
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    if n_jobs < 2 or not forkable or multiprocessing.current_process().daemon:
+        yield None  # e.g. inside a Celery prefork child, which may not have children
+        return
+    with _FORK_LOCK:
+        _FORKED = blocks
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(n_jobs, mp_context=context) as pool:
+                yield pool
+        finally:
+            _FORKED = None
+
+
+def _run_pairs(
+    pairs: list,
+    blocks: _Blocks,
+    running: _Running,
+    pool: ProcessPoolExecutor | None,
+    window: int,
+) -> None:
+    if pool is None:
+        for pair in pairs:
+            running.merge(*_block_candidates(blocks, _task(pair, blocks, running)))
+        return
+    queue = iter(pairs)
+    pending: set = set()
+    while True:
+        while len(pending) < window and (pair := next(queue, None)) is not None:
+            # bounds travel with the task: few tasks in flight keeps them fresh
+            pending.add(pool.submit(_forked_candidates, _task(pair, blocks, running)))
+        if not pending:
+            return
+        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            running.merge(*future.result())
+
+
+def _task(pair: tuple[int, int], blocks: _Blocks, running: _Running) -> tuple:
+    i, j = pair
+    return (
+        pair,
+        running.bounds(blocks.starts[i], blocks.rows[i].shape[0]),
+        running.bounds(blocks.starts[j], blocks.rows[j].shape[0]),
+    )
+
+
+def _forked_candidates(task: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    assert _FORKED is not None, "worker started without blocks"
+    return _block_candidates(_FORKED, task)
+
+
+def _block_candidates(blocks: _Blocks, task: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, column, score) of the entries of one block that can enter a top-k list."""
+    (i, j), (row_bound, row_open), (col_bound, col_open) = task
+    selection, starts = blocks.selection, blocks.starts
+    scores = _dense(blocks, blocks.rows[i] @ blocks.transposed[j])
+    if i == j:
+        np.fill_diagonal(scores, -np.inf)
     if selection.ceiling is not None:
         scores[scores >= selection.ceiling] = -np.inf
-    floor = max(selection.min_score, np.finfo(np.float32).tiny)
-    bound = _lower_bound(scores, k, floor)
-    row_ids, cols = np.nonzero(scores >= bound[:, None])
-    values = scores[row_ids, cols]
-    order = np.lexsort((rank[cols], -values, row_ids))
-    row_ids, cols, values = row_ids[order], cols[order], values[order]
-    starts = np.searchsorted(row_ids, np.arange(n))
-    position = np.arange(len(row_ids)) - starts[row_ids]
-    keep = position < k
-    out_rows = np.full((n, k), -1, np.int64)
-    out_scores = np.zeros((n, k), np.float32)
-    out_rows[row_ids[keep], position[keep]] = cols[keep]
-    out_scores[row_ids[keep], position[keep]] = values[keep]
-    return out_rows, out_scores
+    row_bound = _tighten(row_bound, row_open, scores, selection)
+    rows, cols = np.nonzero(scores >= row_bound[:, None])
+    found = [(rows + starts[i], cols + starts[j], scores[rows, cols])]
+    if i != j:  # the same block read by columns serves the rows of block j
+        col_bound = _tighten(col_bound, col_open, scores.T, selection)
+        rows, cols = np.nonzero(scores >= col_bound[None, :])
+        found.append((cols + starts[j], rows + starts[i], scores[rows, cols]))
+    return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))
 
 
-def _lower_bound(scores: np.ndarray, k: int, floor: float) -> np.ndarray:
-    """Per row a value <= its k-th best score (or ``floor``), from a sample of columns."""
-    n, width = scores.shape
-    sample = scores[:, : min(width, max(SAMPLE_COLUMNS, 4 * k))]
-    if sample.shape[1] <= k:
-        return np.full(n, floor, np.float32)
-    kth = np.partition(sample, sample.shape[1] - k, axis=1)[:, sample.shape[1] - k]
-    return np.maximum(kth, floor).astype(np.float32)
+def _dense(blocks: _Blocks, product: sp.csr_matrix) -> np.ndarray:
+    """The product as a dense array, in a buffer reused by this process (no page faults)."""
+    size = product.shape[0] * product.shape[1]
+    if blocks.buffer is None or len(blocks.buffer) < size:
+        blocks.buffer = np.empty(size, np.float32)
+    return product.toarray(out=blocks.buffer[:size].reshape(product.shape))
+
+
+def _tighten(bound: np.ndarray, open_rows: np.ndarray, scores: np.ndarray, selection: Selection):
+    """Rows whose list is not full yet take the block's own k-th best score as their bound."""
+    if len(open_rows):
+        bound = bound.copy()
+        bound[open_rows] = np.maximum(
+            bound[open_rows], _kth_best(scores[open_rows], selection.k, selection.floor)
+        )
+    return bound
+
+
+def _kth_best(scores: np.ndarray, k: int, floor: float) -> np.ndarray:
+    """Per row the k-th best score: nothing below it can be in that row's top k."""
+    width = scores.shape[1]
+    if width <= k:
+        return np.full(scores.shape[0], floor, np.float32)
+    return np.partition(scores, width - k, axis=1)[:, width - k]
 
 
 def top_k_of_vector(
@@ -152,9 +250,8 @@ def top_k_of_vector(
         scores[exclude] = -np.inf
     if selection.ceiling is not None:
         scores[scores >= selection.ceiling] = -np.inf
-    floor = max(selection.min_score, np.finfo(np.float32).tiny)
     k = selection.k
-    candidates = np.flatnonzero(scores >= floor)
+    candidates = np.flatnonzero(scores >= selection.floor)
     if len(candidates) > k:
         kth = np.partition(scores[candidates], len(candidates) - k)[len(candidates) - k]
         candidates = candidates[scores[candidates] >= kth]

@@ -8,18 +8,19 @@ several body words and still matches the same word in another document's body.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
-from .analysis import Analyzer, count_terms
+from .analysis import Analyzer, Vocabulary, count_terms
 from .config import EngineConfig
 from .documents import Document
 
 TEXT_FIELDS = ("title", "intro", "body")
 LIST_FIELDS = ("tags", "categories")
+MAX_DF_FLOOR = 10
 
 
 def field_texts(document: Document, field_name: str, max_chars: int) -> list[str]:
@@ -38,56 +39,51 @@ class VectorSpace:
     """The fitted vocabulary and idf: everything needed to vectorise a new document."""
 
     config: EngineConfig
-    terms: list[str]
+    vocabulary: Vocabulary
     idf: np.ndarray
-    _columns: dict[str, int] | None = field(default=None, repr=False)
 
     @property
     def n_features(self) -> int:
         return len(self.idf)
 
-    def column_of(self, term: str) -> int | None:
-        if self._columns is None:
-            self._columns = {term: column for column, term in enumerate(self.terms)}
-        return self._columns.get(term)
+    def term(self, column: int) -> str:
+        return self.vocabulary.term(column)
 
     def transform(self, documents: Sequence[Document]) -> sp.csr_matrix:
         analyzer = Analyzer(self.config)
-        rows = [self._weighted_counts(document, analyzer) for document in documents]
-        indptr = np.cumsum([0] + [len(row) for row in rows])
-        indices = np.fromiter((c for row in rows for c in row), np.int32, int(indptr[-1]))
-        data = np.fromiter((v for row in rows for v in row.values()), np.float32, int(indptr[-1]))
-        counts = sp.csr_matrix((data, indices, indptr), shape=(len(rows), self.n_features))
+        rows, cols, data = [], [], []
+        for row, document in enumerate(documents):
+            for name in active_fields(self.config):
+                for text in field_texts(document, name, self.config.max_field_chars):
+                    found = self.vocabulary.columns(analyzer.words(text))
+                    rows.append(np.full(len(found), row))
+                    cols.append(found)
+                    data.append(np.full(len(found), self.config.weight(name), np.float32))
+        shape = (len(documents), self.n_features)
+        if not cols:
+            return sp.csr_matrix(shape, dtype=np.float32)
+        counts = sp.csr_matrix(
+            (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))), shape=shape
+        )
         return weigh(counts, self.idf, self.config)
-
-    def _weighted_counts(self, document: Document, analyzer: Analyzer) -> dict[int, float]:
-        counts: dict[int, float] = {}
-        for name in active_fields(self.config):
-            weight = self.config.weight(name)
-            for text in field_texts(document, name, self.config.max_field_chars):
-                for term in analyzer.terms(text):
-                    column = self.column_of(term)
-                    if column is not None:
-                        counts[column] = counts.get(column, 0.0) + weight
-        return counts
 
 
 def fit_space(
     documents: Sequence[Document], config: EngineConfig
 ) -> tuple[VectorSpace, sp.csr_matrix]:
     """Learn vocabulary and idf from ``documents``; return the space and their vectors."""
-    counts, names = _weighted_count_matrix(documents, config)
+    counts, vocabulary = _weighted_count_matrix(documents, config)
     keep = select_columns(counts, config)
     counts = counts[:, keep].tocsr()
     df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float64)
     idf = _idf(df, counts.shape[0], config.smooth_idf)
-    space = VectorSpace(config, [names[column] for column in keep.tolist()], idf)
+    space = VectorSpace(config, vocabulary.select(keep), idf)
     return space, weigh(counts, idf, config)
 
 
 def _weighted_count_matrix(
     documents: Sequence[Document], config: EngineConfig
-) -> tuple[sp.csr_matrix, Sequence[str]]:
+) -> tuple[sp.csr_matrix, Vocabulary]:
     texts: list[str] = []
     owners: list[int] = []
     weights: list[float] = []
@@ -99,17 +95,28 @@ def _weighted_count_matrix(
                 owners.append(row)
                 weights.append(weight)
     return count_terms(
-        texts, np.asarray(owners, np.int64), np.asarray(weights, np.float32), len(documents),
+        texts,
+        np.asarray(owners, np.int64),
+        np.asarray(weights, np.float32),
+        len(documents),
         Analyzer(config),
     )
 
 
 def select_columns(counts: sp.csr_matrix, config: EngineConfig) -> np.ndarray:
-    """Columns whose document frequency lies within [min_df, max_df], best max_features."""
+    """Columns whose document frequency lies within [min_df, max_df], best max_features.
+
+    A fractional max_df never cuts below ``MAX_DF_FLOOR`` documents: on a handful of documents
+    the words most of them share are what relates them, not noise.
+    """
     n_docs = counts.shape[0]
     df = np.bincount(counts.indices, minlength=counts.shape[1])
     low = config.min_df if isinstance(config.min_df, int) else config.min_df * n_docs
-    high = config.max_df if isinstance(config.max_df, int) else config.max_df * n_docs
+    high = (
+        config.max_df
+        if isinstance(config.max_df, int)
+        else max(config.max_df * n_docs, MAX_DF_FLOOR)
+    )
     if n_docs < 3:  # document frequency means nothing on one or two documents
         low, high = 1, n_docs
     keep = np.flatnonzero((df >= max(low, 1)) & (df <= max(high, low)))
@@ -134,7 +141,7 @@ def weigh(counts: sp.csr_matrix, idf: np.ndarray, config: EngineConfig) -> sp.cs
         big = data > 1.0
         data[big] = 1.0 + np.log(data[big])
     data *= idf[matrix.indices]
-    if config.norm == "l2":
+    if config.norm == "l2" and matrix.nnz:
         matrix = normalize(matrix, copy=False)
         if config.prune_ratio > 0:
             matrix = normalize(prune_weak_terms(matrix, config.prune_ratio), copy=False)
