@@ -17,6 +17,7 @@ from datetime import date, datetime
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.functional import cached_property
 from wagtail.models import Page, Site
 
 from . import conf, runs
@@ -105,10 +106,18 @@ class ListBuilder:
         self.version = version
         self.stored = conf.get("RECOMMENDER_STORED_PER_PAGE")
         self.today = timezone.now().date()
-        self.recent = sorted(cards, key=lambda pk: (card_date(cards[pk]), pk), reverse=True)
-        self.by_category = defaultdict(list)
+
+    @cached_property
+    def recent(self) -> list[int]:
+        cards = self.cards
+        return sorted(cards, key=lambda pk: (card_date(cards[pk]), pk), reverse=True)
+
+    @cached_property
+    def by_category(self) -> dict[str, list[int]]:
+        grouped = defaultdict(list)
         for pk in self.recent:
-            self.by_category[cards[pk].category].append(pk)
+            grouped[self.cards[pk].category].append(pk)
+        return grouped
 
     def slots(self, source_id: int, neighbours: list[Neighbour], index=None) -> list[dict]:
         card = self.cards.get(source_id)
@@ -154,6 +163,8 @@ class ListBuilder:
 
     def fallback(self, card: Card, taken: set[int], wanted: int) -> list[tuple]:
         found = []
+        if wanted <= 0:
+            return found
         same_category = self.by_category.get(card.category, []) if card.category else []
         for reason, pool in (
             (RelatedArticle.Reason.CATEGORY, same_category),
@@ -354,7 +365,7 @@ def rebuild_all(progress: Progress | None = None, trigger: str = "command") -> B
 
 # reading and loading ------------------------------------------------------------------------
 
-COMPACT_EVERY = 200
+COMPACT_EVERY = 1000
 
 
 @dataclass

@@ -14,7 +14,7 @@ from recommender.services import Chunk, compute_chunk, finish_retrain, prepare_r
 
 logger = logging.getLogger(__name__)
 SCHEDULED_KEY = "recommender:refresh-scheduled"
-COALESCE_SECONDS = 0.3
+COALESCE_SECONDS = 0.1
 TRANSIENT = (OperationalError, ConnectionError, TimeoutError)
 
 
