@@ -37,11 +37,16 @@ def fold_word(word: str) -> str:
     return word
 
 
+# scikit-learn's list drops words that carry meaning in training articles ("upper back",
+# "side plank", "full body", "front squat", "bottom position"); keep them.
+CONTENT_WORDS = frozenset({"back", "front", "side", "full", "top", "bottom", "thick", "thin"})
+
+
 class Analyzer:
     def __init__(self, config: EngineConfig) -> None:
         self.pattern = re.compile(config.token_pattern)
         if config.stop_words == "english":
-            self.stop_words = frozenset(ENGLISH_STOP_WORDS)
+            self.stop_words = frozenset(ENGLISH_STOP_WORDS - CONTENT_WORDS)
         else:
             self.stop_words = frozenset(config.stop_words or ())
         self.fold = config.fold_plurals
