@@ -76,7 +76,7 @@ def read_rows(path: Path, max_body_chars: int = DEFAULT_MAX_BODY_CHARS) -> list[
 
 def parse_line(line: str, line_no: int, max_body_chars: int) -> ImportRow:
     try:
-        data = json.loads(line)
+        data = json.loads(line, object_hook=without_nul)
     except json.JSONDecodeError as exc:
         raise ValueError(f"not valid JSON ({exc.msg})") from None
     if not isinstance(data, dict):
@@ -98,6 +98,19 @@ def parse_line(line: str, line_no: int, max_body_chars: int) -> ImportRow:
     tags = list({tag.lower(): tag for tag in cleaned}.values())
     import_id = str(data.get("id") or "").strip()[:255] or slugify(title)[:SLUG_CHARS]
     return ImportRow(line_no, import_id, title, body, tags)
+
+
+def without_nul(data: dict) -> dict:
+    """PostgreSQL text cannot hold NUL characters; they carry no meaning in an article."""
+    return {key: strip_nul(value) for key, value in data.items()}
+
+
+def strip_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [strip_nul(item) for item in value]
+    return value
 
 
 def import_rows(

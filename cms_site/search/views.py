@@ -7,8 +7,13 @@ MAX_QUERY_LENGTH = 200
 RESULTS_PER_PAGE = 10
 
 
+def clean_query(raw: str) -> str:
+    printable = "".join(ch if ch.isprintable() else " " for ch in raw)
+    return " ".join(printable.split())[:MAX_QUERY_LENGTH]
+
+
 def search(request):
-    query = " ".join(request.GET.get("query", "").split())[:MAX_QUERY_LENGTH]
+    query = clean_query(request.GET.get("query", ""))
     results = ArticlePage.objects.none()
     if query:
         results = (

@@ -51,6 +51,12 @@ def test_imported_articles_render_and_are_searchable(client, tmp_path, article_i
     assert ArticlePage.objects.search("kettlebell").count() == 1
 
 
+def test_nul_characters_are_dropped(tmp_path, article_index):
+    path = write_lines(tmp_path / "a.jsonl", [row(1, title="Nul\u0000 title", body="a\u0000b")])
+    import_file(path)
+    assert ArticlePage.objects.get().title == "Nul title"
+
+
 def test_rerun_skips_existing_articles(tmp_path, article_index):
     path = write_lines(tmp_path / "a.jsonl", [row(n) for n in range(3)])
     import_file(path)

@@ -133,11 +133,17 @@ def test_search_finds_articles_by_body_text(client, article_index):
     assert "Upper back mobility" in response.content.decode()
 
 
-@pytest.mark.parametrize("query", ["", "   ", "x" * 5000, "<script>alert(1)</script>", "\x00"])
+@pytest.mark.parametrize(
+    "query", ["", "   ", "x" * 5000, "<script>alert(1)</script>", "\x00", "a\x00b\x07"]
+)
 def test_search_handles_odd_queries(client, article_index, query):
     response = client.get("/search/", {"query": query})
     assert response.status_code == 200
     assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_search_survives_invalid_utf8_and_nul_bytes(client, article_index):
+    assert client.get("/search/?query=%ED%A0%80%00%FF").status_code == 200
 
 
 def test_unknown_url_renders_friendly_404(client, home):
