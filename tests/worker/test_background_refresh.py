@@ -168,3 +168,23 @@ def test_publishing_with_redis_down_loses_nothing(
     refresh_pending.delay()  # what the periodic beat task does once Redis is back
     assert wait_until(lambda: RelatedArticle.objects.filter(source=new).exists(), timeout=20)
     assert not PendingRefresh.objects.filter(page_id=new.pk).exists()
+
+
+def test_a_burst_of_publishes_is_coalesced_into_few_runs(
+    corpus, celery_worker_process, celery_dispatch, article_index
+):
+    rebuild_all()
+    category = corpus["running"][0].categories.first()
+    drafts = [
+        make_article(
+            article_index, f"Interval session {n}", f"running intervals pace {n}", category
+        )
+        for n in range(20)
+    ]
+    runs_before = RecommenderRun.objects.filter(kind="incremental").count()
+    for draft in drafts:  # re-publishing each one, as fast as an import script would
+        draft.save_revision().publish()
+    assert wait_until(lambda: not PendingRefresh.objects.exists(), timeout=30)
+    runs = RecommenderRun.objects.filter(kind="incremental").count() - runs_before
+    assert 1 <= runs <= 10, runs
+    assert all(RelatedArticle.objects.filter(source=draft).exists() for draft in drafts)
