@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.db.models import Model
 from django.utils.text import Truncator
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from . import conf
 from .engine import Document
@@ -35,35 +36,83 @@ def page_models() -> list[type[Page]]:
 
 
 def candidate_pages(model: type[Page]):
-    related = [
-        name for name in ("tags", "categories") if name in conf.get("RECOMMENDER_FIELDS").values()
-    ]
-    pages = model.objects.live().public().prefetch_related(*related)
+    pages = model.objects.live().public()
     image_field = conf.get("RECOMMENDER_IMAGE_FIELD")
     if image_field and hasattr(model, image_field):
         pages = pages.select_related(image_field)
     return pages.order_by("pk")
 
 
-def all_candidates() -> Iterator[Page]:
+def all_candidates(chunk_size: int = 2000) -> Iterator[Page]:
     for model in page_models():
-        yield from candidate_pages(model).iterator(chunk_size=2000)
+        chunk = []
+        for page in candidate_pages(model).iterator(chunk_size=chunk_size):
+            chunk.append(page)
+            if len(chunk) == chunk_size:
+                yield from with_names(model, chunk)
+                chunk = []
+        yield from with_names(model, chunk)
 
 
-def is_candidate(page: Page) -> bool:
-    return any(candidate_pages(model).filter(pk=page.pk).exists() for model in page_models())
+def with_names(model: type[Page], pages: list[Page]) -> list[Page]:
+    """Fetch tag and category names for many pages in one query each."""
+    ids = [page.pk for page in pages]
+    for attribute in related_attributes(model):
+        names = defaultdict(list)
+        rows = model.objects.filter(pk__in=ids).values_list("pk", f"{attribute}__name")
+        for pk, name in rows.order_by("pk", f"{attribute}__name"):
+            if name is not None:
+                names[pk].append(name)
+        for page in pages:
+            page.__dict__.setdefault("_recommender_names", {})[attribute] = names[page.pk]
+    return pages
+
+
+def related_attributes(model: type[Page]) -> list[str]:
+    fields = conf.get("RECOMMENDER_FIELDS")
+    wanted = [fields.get("tags"), fields.get("categories")]
+    return [name for name in wanted if name and hasattr(model, name)]
+
+
+def extract(page: Page, roots=None) -> tuple[Document, Card]:
+    """The engine document and the card of one page, reading each field once."""
+    fields = conf.get("RECOMMENDER_FIELDS")
+    intro = text_of(page, fields.get("intro"))
+    categories = names_of(page, fields.get("categories"))
+    document = Document(
+        id=page.pk,
+        title=text_of(page, fields.get("title")),
+        intro=intro,
+        body=text_of(page, fields.get("body")),
+        tags=tuple(names_of(page, fields.get("tags"))),
+        categories=tuple(categories),
+    )
+    card = Card(
+        title=page.title,
+        url=page_url(page, roots),
+        excerpt=Truncator(intro).words(EXCERPT_WORDS),
+        category=categories[0] if categories else "",
+        thumbnail_url=thumbnail_url(page),
+        date=getattr(page, "date", None) or page.first_published_at,
+        locale_id=page.locale_id,
+    )
+    return document, card
 
 
 def to_document(page: Page) -> Document:
-    fields = conf.get("RECOMMENDER_FIELDS")
-    return Document(
-        id=page.pk,
-        title=text_of(page, fields.get("title")),
-        intro=text_of(page, fields.get("intro")),
-        body=text_of(page, fields.get("body")),
-        tags=tuple(names_of(page, fields.get("tags"))),
-        categories=tuple(names_of(page, fields.get("categories"))),
-    )
+    return extract(page)[0]
+
+
+def card_for(page: Page) -> Card:
+    return extract(page)[1]
+
+
+def page_url(page: Page, roots=None) -> str:
+    """The page's URL as Wagtail would give it, without a site lookup on a one-site install."""
+    roots = Site.get_site_root_paths() if roots is None else roots
+    if len(roots) == 1 and page.url_path.startswith(roots[0].root_path):
+        return "/" + page.url_path[len(roots[0].root_path) :]
+    return page.get_url() or page.url_path
 
 
 def text_of(page: Page, attribute: str | None) -> str:
@@ -76,24 +125,13 @@ def text_of(page: Page, attribute: str | None) -> str:
     return str(value or "")
 
 
-def names_of(page: Page, attribute: str | None) -> Iterable[str]:
+def names_of(page: Page, attribute: str | None) -> list[str]:
     if not attribute or not hasattr(page, attribute):
         return []
-    return [str(item) for item in getattr(page, attribute).all()]
-
-
-def card_for(page: Page) -> Card:
-    categories = list(names_of(page, conf.get("RECOMMENDER_FIELDS").get("categories")))
-    intro = text_of(page, conf.get("RECOMMENDER_FIELDS").get("intro"))
-    return Card(
-        title=page.title,
-        url=page.get_url() or page.url_path,
-        excerpt=Truncator(intro).words(EXCERPT_WORDS),
-        category=categories[0] if categories else "",
-        thumbnail_url=thumbnail_url(page),
-        date=getattr(page, "date", None) or page.first_published_at,
-        locale_id=page.locale_id,
-    )
+    fetched = page.__dict__.get("_recommender_names", {})
+    if attribute in fetched:
+        return fetched[attribute]
+    return sorted(str(item) for item in getattr(page, attribute).all())
 
 
 def thumbnail_url(page: Page) -> str:

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import runs
-from .corpus import candidate_pages, card_for, page_models, to_document
+from .corpus import candidate_pages, extract, page_models
 from .engine import IndexUpdate
 from .models import (
     IndexChange,
@@ -112,7 +112,7 @@ class Refresher:
         loaded = load_model(model) if model else None
         if loaded is None:
             raise ModelUnusable(f"the active model for locale {page.locale_id} cannot be loaded")
-        document, card = to_document(page), card_for(page)
+        document, card = extract(page)
         update = loaded.index.add_or_update(document)
         loaded.cards[page.pk] = card
         self.record(model, loaded, page.pk, asdict(document), card_json(card))

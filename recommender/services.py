@@ -21,7 +21,7 @@ from django.utils.functional import cached_property
 from wagtail.models import Page, Site
 
 from . import conf, runs
-from .corpus import Card, all_candidates, card_for, to_document
+from .corpus import Card, all_candidates, extract
 from .engine import ArtifactMismatch, Document, EngineConfig, Neighbour, RelatedIndex
 from .models import (
     ExcludedRelatedPage,
@@ -226,11 +226,11 @@ def new_version() -> str:
 
 
 def collect(progress: Progress | None = None):
-    documents, cards = defaultdict(list), {}
+    documents, cards, roots = defaultdict(list), {}, Site.get_site_root_paths()
     for page in all_candidates():
-        card = card_for(page)
+        document, card = extract(page, roots)
         cards[page.pk] = card
-        documents[card.locale_id].append(to_document(page))
+        documents[card.locale_id].append(document)
         if progress:
             progress(1)
     return documents, cards
