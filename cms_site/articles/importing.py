@@ -201,10 +201,14 @@ def paragraphs(body: str) -> Iterable[str]:
 
 
 def unique_slugs(parent: Page, titles: list[str]) -> list[str]:
-    taken = set(parent.get_children().values_list("slug", flat=True))
+    bases = [slugify(title, allow_unicode=True)[:SLUG_CHARS] or "article" for title in titles]
+    return deduplicated(bases, set(parent.get_children().values_list("slug", flat=True)))
+
+
+def deduplicated(bases: list[str], taken: set[str]) -> list[str]:
+    """Each base slug, or base-2, base-3... when it is taken or repeats an earlier one."""
     slugs = []
-    for title in titles:
-        base = slugify(title, allow_unicode=True)[:SLUG_CHARS] or "article"
+    for base in bases:
         slug, n = base, 2
         while slug in taken:
             slug, n = f"{base[: SLUG_CHARS - 6]}-{n}", n + 1
@@ -244,12 +248,6 @@ def tags_by_name(names: set[str]) -> dict[str, Tag]:
 
 def tag_slugs(names: list[str]) -> list[str]:
     bases = [slugify(name, allow_unicode=True)[:90] or "tag" for name in names]
-    taken = set(Tag.objects.filter(slug__in=bases).values_list("slug", flat=True))
-    slugs = []
-    for base in bases:
-        slug, n = base, 2
-        while slug in taken:
-            slug, n = f"{base}-{n}", n + 1
-        taken.add(slug)
-        slugs.append(slug)
-    return slugs
+    return deduplicated(
+        bases, set(Tag.objects.filter(slug__in=bases).values_list("slug", flat=True))
+    )
