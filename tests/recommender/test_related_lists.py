@@ -232,3 +232,19 @@ def test_rebuild_command_refuses_to_overlap_a_running_retrain(corpus):
     RecommenderRun.objects.create(kind="full", trigger="elsewhere")
     with pytest.raises(CommandError, match="another recommender run is in progress"):
         call_command("rebuild_related_articles", verbosity=0)
+
+
+def test_pages_in_another_locale_are_never_suggested(corpus, article_index):
+    from wagtail.models import Locale
+
+    french = Locale.objects.create(language_code="fr")
+    category = corpus["upper-back"][0].categories.first()
+    twin = make_article(
+        article_index, "Mobilité thoracique", "thoracic spine upper back peanut ball", category
+    )
+    Page.objects.filter(pk=twin.pk).update(locale=french)
+    rebuild_all()
+    english = {p.pk for pages in corpus.values() for p in pages}
+    assert not RelatedArticle.objects.filter(target=twin).exists()
+    assert set(targets(twin)) <= {twin.pk} or not (set(targets(twin)) & english)
+    assert RecommenderModel.objects.filter(is_active=True).count() == 2
