@@ -248,3 +248,11 @@ def test_pages_in_another_locale_are_never_suggested(corpus, article_index):
     assert not RelatedArticle.objects.filter(target=twin).exists()
     assert set(targets(twin)) <= {twin.pk} or not (set(targets(twin)) & english)
     assert RecommenderModel.objects.filter(is_active=True).count() == 2
+
+
+def test_a_ten_megabyte_article_does_not_break_the_rebuild(corpus, article_index):
+    category = corpus["running"][0].categories.first()
+    huge = make_article(article_index, "Marathon log", "running pace " * 900_000, category)
+    summary = rebuild_all()
+    assert summary.documents == 9
+    assert targets(huge, 2) and set(targets(huge, 2)) <= {p.pk for p in corpus["running"]}
