@@ -1,7 +1,5 @@
 """Keep stored lists honest: drop pages the moment they stop being public, refresh after commit."""
 
-import logging
-
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils.module_loading import import_string
@@ -10,8 +8,6 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from . import conf
 from .corpus import page_models
-
-logger = logging.getLogger(__name__)
 
 
 def schedule_refresh(page_id: int) -> None:
