@@ -9,6 +9,7 @@ export DJANGO_SETTINGS_MODULE ?= cms_site.settings.dev
 .PHONY: install demo test lint run clean
 
 install: $(VENV)/.installed
+NODE_DEPS := $(if $(wildcard package-lock.json),node_modules/.installed)
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required")'
@@ -25,7 +26,12 @@ demo: install
 	@echo "Serving the demo at http://127.0.0.1:$(PORT)/ (admin at http://127.0.0.1:$(PORT)/admin/) with a Celery worker and beat. Ctrl-C stops all three."
 	WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
-test: install
+# axe-core for the accessibility checks of the browser tests
+node_modules/.installed: package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the accessibility tests will skip (CI fails them)"; fi
+
+test: install $(NODE_DEPS)
 	DJANGO_SETTINGS_MODULE=cms_site.settings.test $(BIN)/python -m tests.services -- \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -34,4 +40,4 @@ lint: install
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) var db.sqlite3 db.sqlite3-wal db.sqlite3-shm .pytest_cache
+	rm -rf $(VENV) node_modules var db.sqlite3 db.sqlite3-wal db.sqlite3-shm .pytest_cache
