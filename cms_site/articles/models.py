@@ -241,13 +241,15 @@ class ArticlePage(Page):
 
     def body_sections(self):
         """Group consecutive exercise blocks so they render as one numbered list."""
-        sections, number = [], 0
+        sections, number, headed = [], 0, False
         for block in self.body:
             if block.block_type != "exercise":
                 sections.append({"block": block})
+                headed = headed or block.block_type == "heading"
                 continue
             if not sections or "exercises" not in sections[-1]:
-                sections.append({"exercises": [], "start": number + 1})
+                sections.append({"exercises": [], "start": number + 1, "unheaded": not headed})
+                headed = True
             sections[-1]["exercises"].append(block)
             number += 1
         return sections
