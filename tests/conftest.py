@@ -1,4 +1,7 @@
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import redis
@@ -34,6 +37,17 @@ def redis_reachable(url: str) -> bool:
         return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
     except redis.RedisError:
         return False
+
+
+@pytest.fixture(scope="session")
+def eval_sets(tmp_path_factory):
+    """The evaluation sets built from ../shared, as the benchmarks use them."""
+    tool = Path(__file__).resolve().parents[2] / "shared" / "tools" / "build_eval_sets.py"
+    if not tool.exists():
+        pytest.skip("../shared is not beside the project")
+    out = tmp_path_factory.mktemp("evalsets")
+    subprocess.run([sys.executable, str(tool), str(out)], check=True, capture_output=True)
+    return out
 
 
 @pytest.fixture(scope="session")

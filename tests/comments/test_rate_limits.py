@@ -1,9 +1,7 @@
 import logging
-import os
 import uuid
 
 import pytest
-import redis
 from django.test import Client
 
 from cms_site.comments.models import ArticleComment
@@ -15,16 +13,6 @@ UNREACHABLE_REDIS = {
     "LOCATION": "redis://127.0.0.1:1/0",
     "OPTIONS": {"socket_connect_timeout": 0.2},
 }
-
-
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-
-
-def redis_is_running() -> bool:
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.2).ping())
-    except redis.RedisError:
-        return False
 
 
 def flood(article, count, **fields):
@@ -108,13 +96,12 @@ def test_unreachable_cache_fails_open_and_logs(article, comment_settings, settin
     assert "cache unreachable" in caplog.text
 
 
-@pytest.mark.skipif(not redis_is_running(), reason="needs Redis (REDIS_URL)")
-def test_the_limit_holds_on_redis(article, comment_settings, settings):
+def test_the_limit_holds_on_redis(redis_url, article, comment_settings, settings):
     settings.CACHES = {
         **settings.CACHES,
         "ratelimit": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": redis_url,
             "KEY_PREFIX": f"comments-test-{uuid.uuid4().hex}",
         },
     }

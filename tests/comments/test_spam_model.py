@@ -233,17 +233,14 @@ def test_evaluate_command_needs_existing_files(tmp_path):
         call_command("evaluate_spam_filter", train="missing.jsonl", test=str(tmp_path / "x"))
 
 
-EVALSETS = Path("/work/evalsets/spam")
-
-
 @pytest.mark.benchmark
-@pytest.mark.skipif(not (EVALSETS / "youtube-spam.jsonl").exists(), reason="no evaluation sets")
-def test_benchmark_on_shared_sets():
+def test_benchmark_on_shared_sets(eval_sets):
+    spam_sets = eval_sets / "spam"
     out = StringIO()
     call_command(
         "evaluate_spam_filter",
-        train=str(EVALSETS / "sms-spam.jsonl"),
-        test=str(EVALSETS / "youtube-spam.jsonl"),
+        train=str(spam_sets / "sms-spam.jsonl"),
+        test=str(spam_sets / "youtube-spam.jsonl"),
         as_json=True,
         stdout=out,
     )
