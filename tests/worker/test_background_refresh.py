@@ -4,6 +4,7 @@ import time
 
 import kombu.pools
 import pytest
+import redis
 from django.utils import timezone
 
 from recommender.models import PendingRefresh, RecommenderModel, RecommenderRun, RelatedArticle
@@ -125,8 +126,10 @@ def test_killed_worker_mid_retrain_keeps_old_lists_and_next_run_succeeds(
         "survivor", concurrency=1, queues="doomed", RECOMMENDER_RUN_STALE_SECONDS="2"
     )
     try:
-        # Leftover chunks of the dead run may still be picked up; the lock is released once
-        # its heartbeats stop for longer than RECOMMENDER_RUN_STALE_SECONDS.
+        # The survivor first works through the dead run's leftover chunks, which keep its
+        # heartbeat fresh; the lock is released once they stop for RECOMMENDER_RUN_STALE_SECONDS.
+        queue = redis.Redis.from_url(redis_url)
+        assert wait_until(lambda: queue.llen("doomed") == 0, timeout=60)
         assert wait_until(lambda: heartbeat_age(run) > 2.5, timeout=30)
         retrain_recommender.apply_async(kwargs={"trigger": "after-crash"}, queue="doomed")
         assert wait_until(
