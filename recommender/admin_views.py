@@ -4,7 +4,6 @@ import logging
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.utils.module_loading import import_string
@@ -13,8 +12,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from . import conf
 from .corpus import page_models
-from .models import PendingRefresh, RecommenderModel, RecommenderRun, RelatedArticle
-from .services import site_settings
+from .models import PendingRefresh, RecommenderModel, RecommenderRun
+from .services import full_lists, site_settings
 
 logger = logging.getLogger(__name__)
 VIEW_PERMISSION = "recommender.view_recommenderrun"
@@ -53,14 +52,9 @@ class RecommenderStatusView(WagtailAdminTemplateMixin, TemplateView):
 def coverage_now() -> dict:
     pages = sum(model.objects.live().public().count() for model in page_models())
     slots = site_settings().slots
-    full = sum(1 for count in count_by_source().values() if count >= slots)
+    full = full_lists(slots)
     percent = round(100 * full / pages) if pages else 0
     return {"pages": pages, "full": full, "percent": percent, "slots": slots}
-
-
-def count_by_source() -> dict[int, int]:
-    rows = RelatedArticle.objects.values("source_id").annotate(n=Count("id"))
-    return {row["source_id"]: row["n"] for row in rows}
 
 
 def retrain_now(request):

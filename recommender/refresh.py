@@ -28,6 +28,7 @@ from .services import (
     card_json,
     compact,
     forget_loaded,
+    forget_page,
     load_model,
     rebuild_all,
     site_settings,
@@ -121,8 +122,7 @@ class Refresher:
         RelatedArticle.objects.filter(target_id=page.pk).update(**snapshot)
 
     def remove(self, page_id: int) -> None:
-        RelatedArticle.objects.filter(target_id=page_id).delete()
-        RelatedArticle.objects.filter(source_id=page_id).delete()
+        forget_page(page_id)
         for model in self.models.values():
             loaded = load_model(model)
             if loaded is not None and page_id in loaded.index:

@@ -331,16 +331,14 @@ def prune_models() -> None:
     RecommenderModel.objects.filter(pk__in=list(stale[KEEP_MODELS:])).delete()
 
 
+def full_lists(slots: int) -> int:
+    """How many pages have at least ``slots`` stored suggestions (counted in the database)."""
+    rows = RelatedArticle.objects.values("source_id").annotate(n=Count("id"))
+    return rows.filter(n__gte=slots).count()
+
+
 def coverage(documents: int, slots: int) -> float:
-    if not documents:
-        return 0.0
-    full = (
-        RelatedArticle.objects.values("source_id")
-        .annotate(n=Count("id"))
-        .filter(n__gte=slots)
-        .count()
-    )
-    return full / documents
+    return full_lists(slots) / documents if documents else 0.0
 
 
 def rebuild_all(progress: Progress | None = None, trigger: str = "command") -> BuildSummary:
