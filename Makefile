@@ -11,11 +11,12 @@ export DJANGO_SETTINGS_MODULE ?= cms_site.settings.dev
 install: $(VENV)/.installed
 NODE_DEPS := $(if $(wildcard package-lock.json),node_modules/.installed)
 
-$(VENV)/.installed: pyproject.toml
+# The site and its tools; the plugin itself is installed editable from this checkout.
+$(VENV)/.installed: pyproject.toml requirements/site.txt requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
 	@touch $@
 
 demo: install
@@ -32,7 +33,7 @@ node_modules/.installed: package-lock.json
 	else echo "npm not found: the accessibility tests will skip (CI fails them)"; fi
 
 test: install $(NODE_DEPS)
-	DJANGO_SETTINGS_MODULE=cms_site.settings.test $(BIN)/python -m tests.services -- \
+	DJANGO_SETTINGS_MODULE=cms_site.settings.test $(BIN)/python -m tests.support.services -- \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -109,7 +109,7 @@ def import_articles(source: Path, count: int) -> tuple[list[dict], float]:
 
 def full_retrain() -> dict:
     from recommender.models import RecommenderRun
-    from tasks.recommender import retrain_recommender
+    from recommender.tasks import retrain_recommender
 
     started = time.perf_counter()
     run_id = retrain_recommender.delay(trigger="benchmark").get(timeout=600)

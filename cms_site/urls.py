@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms_site.api import api_router
 from cms_site.search import views as search_views
 
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
+    path("api/v2/", api_router.urls),
     path("api/recommender/", include("recommender.urls")),
     path("comments/", include("cms_site.comments.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),

@@ -6,14 +6,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
-from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from . import conf
+from . import dispatch
 from .corpus import page_models
-from .models import PendingRefresh, RecommenderModel, RecommenderRun
-from .services import full_lists, site_settings
+from .models import PendingRefresh, RecommenderModel, RecommenderRun, RecommenderSettings
+from .retrain import full_lists
+from .runs import RecommenderBusy
 
 logger = logging.getLogger(__name__)
 VIEW_PERMISSION = "recommender.view_recommenderrun"
@@ -22,12 +24,12 @@ RECENT_RUNS = 25
 
 
 class RecommenderStatusView(WagtailAdminTemplateMixin, TemplateView):
-    page_title = "Recommender"
+    page_title = gettext_lazy("Recommender")
     header_icon = "list-ul"
     template_name = "recommender/admin/status.html"
     breadcrumbs_items = [
         *WagtailAdminTemplateMixin.breadcrumbs_items,
-        {"url": reverse_lazy("recommender_admin:status"), "label": "Recommender"},
+        {"url": reverse_lazy("recommender_admin:status"), "label": gettext_lazy("Recommender")},
     ]
 
     def dispatch(self, request, *args, **kwargs):
@@ -39,7 +41,7 @@ class RecommenderStatusView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         running = RecommenderRun.objects.filter(status=RecommenderRun.Status.RUNNING).first()
         context.update(
-            active_models=RecommenderModel.objects.filter(is_active=True).select_related("locale"),
+            active_models=active_models(),
             runs=RecommenderRun.objects.all()[:RECENT_RUNS],
             running=running,
             pending=PendingRefresh.objects.count(),
@@ -49,9 +51,17 @@ class RecommenderStatusView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
+def active_models():
+    return (
+        RecommenderModel.objects.filter(is_active=True)
+        .select_related("locale")
+        .defer("artifact", "cards")
+    )
+
+
 def coverage_now() -> dict:
     pages = sum(model.objects.live().public().count() for model in page_models())
-    slots = site_settings().slots
+    slots = RecommenderSettings.for_default_site().slots
     full = full_lists(slots)
     percent = round(100 * full / pages) if pages else 0
     return {"pages": pages, "full": full, "percent": percent, "slots": slots}
@@ -63,10 +73,20 @@ def retrain_now(request):
     if not request.user.has_perm(RETRAIN_PERMISSION):
         raise PermissionDenied
     try:
-        import_string(conf.get("RECOMMENDER_RETRAIN_DISPATCHER"))(trigger="admin")
+        queued = dispatch.retrain(trigger="admin")
+    except RecommenderBusy:
+        messages.warning(request, _("A retrain is already running; its progress is shown below."))
     except Exception as exc:  # the broker may be down; say so instead of failing the request
-        logger.warning("Could not queue a recommender retrain: %s", exc)
-        messages.error(request, f"The retrain could not be queued ({exc}). Try again shortly.")
+        logger.warning("Could not start a recommender retrain: %s", exc, exc_info=True)
+        messages.error(
+            request,
+            _("The retrain could not be started (%(error)s). Try again shortly.") % {"error": exc},
+        )
     else:
-        messages.success(request, "Retrain queued. This page updates while it runs.")
+        messages.success(
+            request,
+            _("Retrain queued. This page updates while it runs.")
+            if queued
+            else _("Retrain finished."),
+        )
     return redirect("recommender_admin:status")

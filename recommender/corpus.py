@@ -5,34 +5,34 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
 from django.utils.text import Truncator
 from wagtail.fields import StreamField
 from wagtail.models import Page, Site
 
 from . import conf
+from .cards import Card
 from .engine import Document
 
 logger = logging.getLogger(__name__)
 EXCERPT_WORDS = 30
 
 
-@dataclass(frozen=True)
-class Card:
-    title: str
-    url: str
-    excerpt: str
-    category: str
-    thumbnail_url: str
-    date: object
-    locale_id: int
-
-
 def page_models() -> list[type[Page]]:
-    return [apps.get_model(label) for label in conf.get("RECOMMENDER_PAGE_MODELS")]
+    """The page models named by RECOMMENDER_PAGE_MODELS (the system checks explain mistakes)."""
+    models = []
+    for label in conf.get("RECOMMENDER_PAGE_MODELS"):
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError) as exc:
+            raise ImproperlyConfigured(f"RECOMMENDER_PAGE_MODELS: {label!r}: {exc}") from None
+        if not issubclass(model, Page):
+            raise ImproperlyConfigured(f"RECOMMENDER_PAGE_MODELS: {label!r} is not a page model")
+        models.append(model)
+    return models
 
 
 def candidate_pages(model: type[Page]):
@@ -93,18 +93,16 @@ def extract(page: Page, roots=None) -> tuple[Document, Card]:
         excerpt=Truncator(intro).words(EXCERPT_WORDS),
         category=categories[0] if categories else "",
         thumbnail_url=thumbnail_url(page),
-        date=getattr(page, "date", None) or page.first_published_at,
+        date=card_date_of(page),
         locale_id=page.locale_id,
     )
     return document, card
 
 
-def to_document(page: Page) -> Document:
-    return extract(page)[0]
-
-
-def card_for(page: Page) -> Card:
-    return extract(page)[1]
+def card_date_of(page: Page):
+    attribute = conf.get("RECOMMENDER_DATE_FIELD")
+    value = getattr(page, attribute, None) if attribute else None
+    return value or page.first_published_at
 
 
 def page_url(page: Page, roots=None) -> str:

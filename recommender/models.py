@@ -1,36 +1,46 @@
-import swapper
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting
 from wagtail.models import Orderable
 
+from . import conf
+from .compat import PAGE_MODEL
 from .engine import EngineConfig
 
-PAGE_MODEL = swapper.get_model_name("wagtailcore", "Page")
 DEFAULT_WEIGHTS = EngineConfig().field_weights
+CANDIDATE_MARGIN = 8  # neighbours kept beyond the stored slots, for exclusions and pins
+WEIGHT_LABELS = {
+    "title": _("title weight"),
+    "intro": _("intro weight"),
+    "body": _("body weight"),
+    "tags": _("tags weight"),
+    "categories": _("categories weight"),
+}
 
 
 def weight_field(name):
     return models.FloatField(
+        WEIGHT_LABELS[name],
         default=DEFAULT_WEIGHTS[name],
         validators=[MinValueValidator(0), MaxValueValidator(10)],
-        help_text=f"How much words in the {name} count (0 ignores the field).",
+        help_text=_("How much words in this field count (0 ignores the field)."),
     )
 
 
 class RecommenderSettings(BaseSiteSetting):
     slots = models.PositiveSmallIntegerField(
-        "number of suggestions",
+        _("number of suggestions"),
         default=4,
         validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
     min_score = models.FloatField(
-        "minimum similarity",
+        _("minimum similarity"),
         default=0.05,
         validators=[MinValueValidator(0), MaxValueValidator(1)],
-        help_text="Suggestions below this cosine similarity are replaced by the fallback.",
+        help_text=_("Suggestions below this cosine similarity are replaced by the fallback."),
     )
     title_weight = weight_field("title")
     intro_weight = weight_field("intro")
@@ -38,16 +48,17 @@ class RecommenderSettings(BaseSiteSetting):
     tags_weight = weight_field("tags")
     categories_weight = weight_field("categories")
     recency_boost = models.FloatField(
+        _("recency boost"),
         default=0.0,
         validators=[MinValueValidator(0), MaxValueValidator(1)],
-        help_text="0 ranks by similarity only; up to 1 lifts newer articles.",
+        help_text=_("0 ranks by similarity only; up to 1 lifts newer articles."),
     )
     recency_half_life_days = models.PositiveIntegerField(
-        default=180, validators=[MinValueValidator(1)]
+        _("recency half-life (days)"), default=180, validators=[MinValueValidator(1)]
     )
 
     panels = [
-        MultiFieldPanel([FieldPanel("slots"), FieldPanel("min_score")], heading="Display"),
+        MultiFieldPanel([FieldPanel("slots"), FieldPanel("min_score")], heading=_("Display")),
         MultiFieldPanel(
             [
                 FieldPanel("title_weight"),
@@ -56,19 +67,29 @@ class RecommenderSettings(BaseSiteSetting):
                 FieldPanel("tags_weight"),
                 FieldPanel("categories_weight"),
             ],
-            heading="Field weights (applied at the next rebuild)",
+            heading=_("Field weights (applied at the next rebuild)"),
         ),
         MultiFieldPanel(
             [FieldPanel("recency_boost"), FieldPanel("recency_half_life_days")],
-            heading="Recency",
+            heading=_("Recency"),
         ),
     ]
 
     class Meta:
-        verbose_name = "related articles"
+        verbose_name = _("related articles")
+
+    @classmethod
+    def for_default_site(cls) -> "RecommenderSettings":
+        return conf.for_default_site(cls)
 
     def field_weights(self):
         return {name: getattr(self, f"{name}_weight") for name in DEFAULT_WEIGHTS}
+
+    def engine_config(self) -> EngineConfig:
+        return EngineConfig(
+            field_weights=self.field_weights(),
+            top_k=conf.get("RECOMMENDER_STORED_PER_PAGE") + CANDIDATE_MARGIN,
+        )
 
 
 class RecommenderModel(models.Model):
@@ -78,6 +99,9 @@ class RecommenderModel(models.Model):
     locale = models.ForeignKey("wagtailcore.Locale", on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    refreshed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a publish or removal last changed this model."
+    )
     is_active = models.BooleanField(default=False)
     documents = models.PositiveIntegerField(default=0)
     vocabulary = models.PositiveIntegerField(default=0)
@@ -129,10 +153,10 @@ class RelatedSlot(models.Model):
     """One slot of a list, with what a card needs so rendering is a single query."""
 
     class Reason(models.TextChoices):
-        SIMILAR = "similar", "Similar text"
-        PINNED = "pinned", "Pinned by an editor"
-        CATEGORY = "category", "Fallback: same category, most recent"
-        RECENT = "recent", "Fallback: most recent"
+        SIMILAR = "similar", _("Similar text")
+        PINNED = "pinned", _("Pinned by an editor")
+        CATEGORY = "category", _("Fallback: same category, most recent")
+        RECENT = "recent", _("Fallback: most recent")
 
     source = models.ForeignKey(PAGE_MODEL, on_delete=models.CASCADE, related_name="+")
     target = models.ForeignKey(PAGE_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -154,8 +178,16 @@ class RelatedSlot(models.Model):
         return f"{self.source_id} → {self.target_id} (#{self.rank})"
 
 
+class RelatedArticleQuerySet(models.QuerySet):
+    def for_page(self, page, slots: int) -> list:
+        """The first ``slots`` stored suggestions of ``page``, in one query."""
+        return list(self.filter(source_id=page.pk).order_by("rank")[:slots])
+
+
 class RelatedArticle(RelatedSlot):
     """The live lists that pages render."""
+
+    objects = RelatedArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["source", "rank"]
@@ -186,14 +218,14 @@ class PendingRefresh(models.Model):
 
 class RecommenderRun(models.Model):
     class Kind(models.TextChoices):
-        FULL = "full", "Full retrain"
-        INCREMENTAL = "incremental", "Incremental refresh"
+        FULL = "full", _("Full retrain")
+        INCREMENTAL = "incremental", _("Incremental refresh")
 
     class Status(models.TextChoices):
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        COALESCED = "coalesced", "Merged into a running retrain"
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        COALESCED = "coalesced", _("Merged into a running retrain")
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     trigger = models.CharField(max_length=32, blank=True)
@@ -212,8 +244,9 @@ class RecommenderRun(models.Model):
     error = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("recommender run")
         ordering = ["-started_at", "-pk"]
-        permissions = [("retrain_recommender", "Can retrain the recommender")]
+        permissions = [("retrain_recommender", _("Can retrain the recommender"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["status"],
@@ -227,7 +260,9 @@ class RecommenderRun(models.Model):
 
 
 class EditorChoice(Orderable):
-    page = models.ForeignKey(PAGE_MODEL, on_delete=models.CASCADE, related_name="+")
+    page = models.ForeignKey(
+        PAGE_MODEL, verbose_name=_("page"), on_delete=models.CASCADE, related_name="+"
+    )
 
     panels = [FieldPanel("page")]
 
@@ -239,11 +274,11 @@ class PinnedRelatedPage(EditorChoice):
     source = ParentalKey(PAGE_MODEL, on_delete=models.CASCADE, related_name="related_pins")
 
     class Meta(EditorChoice.Meta):
-        verbose_name = "pinned article"
+        verbose_name = _("pinned article")
 
 
 class ExcludedRelatedPage(EditorChoice):
     source = ParentalKey(PAGE_MODEL, on_delete=models.CASCADE, related_name="related_exclusions")
 
     class Meta(EditorChoice.Meta):
-        verbose_name = "excluded article"
+        verbose_name = _("excluded article")

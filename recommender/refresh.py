@@ -13,26 +13,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import runs
+from .cards import card_json
 from .corpus import candidate_pages, extract, page_models
 from .engine import IndexUpdate
+from .lists import EditorChoices, ListBuilder
+from .model_cache import compact, forget_loaded, load_model
 from .models import (
     IndexChange,
     PendingRefresh,
     RecommenderModel,
     RecommenderRun,
+    RecommenderSettings,
     RelatedArticle,
 )
-from .services import (
-    EditorChoices,
-    ListBuilder,
-    card_json,
-    compact,
-    forget_loaded,
-    forget_page,
-    load_model,
-    rebuild_all,
-    site_settings,
-)
+from .retrain import rebuild_all
 
 logger = logging.getLogger(__name__)
 BATCH = 200
@@ -42,6 +36,15 @@ def mark_pending(page_id: int) -> None:
     PendingRefresh.objects.update_or_create(
         page_id=page_id, defaults={"requested_at": timezone.now()}
     )
+
+
+def forget_page(page_id: int) -> int:
+    """Drop a page from every stored list at once: it was unpublished, made private or deleted."""
+    deleted, _ = RelatedArticle.objects.filter(target_id=page_id).delete()
+    RelatedArticle.objects.filter(source_id=page_id).delete()
+    if deleted:
+        logger.info("Removed page %s from %s related list(s)", page_id, deleted)
+    return deleted
 
 
 def process_pending(trigger: str = "publish") -> int:
@@ -108,6 +111,12 @@ class Refresher:
             if loaded is not None:
                 compact(model, loaded)
 
+    def touch(self, model, loaded) -> None:
+        """Keep the model row's figures current without changing the stored artifact."""
+        RecommenderModel.objects.filter(pk=model.pk).update(
+            documents=len(loaded.index), refreshed_at=timezone.now()
+        )
+
     def update(self, page) -> None:
         model = self.models.get(page.locale_id)
         loaded = load_model(model) if model else None
@@ -141,8 +150,10 @@ class Refresher:
         lists = dict(update.changed)
         if update.id in loaded.index:
             lists[update.id] = update.neighbours
+        self.touch(model, loaded)
         choices = EditorChoices.load(lists)
-        builder = ListBuilder(loaded.cards, choices, site_settings(), model.version)
+        settings = RecommenderSettings.for_default_site()
+        builder = ListBuilder(loaded.cards, choices, settings, model.version)
         rows = [
             RelatedArticle(**slot)
             for source, listing in lists.items()

@@ -1,4 +1,5 @@
 from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.contrib.settings.registry import register_setting
@@ -27,5 +28,5 @@ class RecommenderMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_menu_item():
     return RecommenderMenuItem(
-        "Recommender", reverse("recommender_admin:status"), icon_name="list-ul", order=850
+        _("Recommender"), reverse("recommender_admin:status"), icon_name="list-ul", order=850
     )

@@ -8,7 +8,7 @@ import redis
 from django.conf import settings
 
 from cms_site.home.models import HomePage
-from tests.factories import TOPICS, ArticleIndexPageFactory, CategoryFactory, make_article
+from tests.support.factories import TOPICS, ArticleIndexPageFactory, CategoryFactory, make_article
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def redis_url():
 @pytest.fixture(scope="session")
 def celery_worker_process(redis_url, django_db_setup, django_db_blocker):
     from tasks import app
-    from tests.workers import WorkerProcess
+    from tests.support.workers import WorkerProcess
 
     app.control.purge()
     worker = WorkerProcess("session-worker", concurrency=2)
@@ -70,11 +70,13 @@ def celery_worker_process(redis_url, django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def celery_dispatch(settings):
-    """Publishing hands refreshes to the Celery worker, as in production."""
-    settings.RECOMMENDER_REFRESH_DISPATCHER = "tasks.recommender.request_refresh"
+    """Publishing and "Retrain now" hand work to the Celery workers, as in dev and production."""
     from django.core.cache import cache
 
-    cache.delete("recommender:refresh-scheduled")
+    from recommender.tasks import SCHEDULED_KEY
+
+    settings.RECOMMENDER_USE_CELERY = True
+    cache.delete(SCHEDULED_KEY)
 
 
 @pytest.fixture

@@ -8,19 +8,15 @@ from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import Tag, TaggedItemBase
-from wagtail.admin.panels import (
-    FieldPanel,
-    InlinePanel,
-    MultiFieldPanel,
-    ObjectList,
-    TabbedInterface,
-)
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from recommender.panels import RelatedSuggestionsPanel
+from recommender.api import RelatedArticlesField
+from recommender.panels import RelatedArticlesTab
 
 from .blocks import ArticleStreamBlock
 
@@ -198,21 +194,19 @@ class ArticlePage(Page):
         ),
         *Page.promote_panels,
     ]
-    related_panels = [
-        InlinePanel(
-            "related_pins", label="Pinned article", heading="Pinned (shown first, in order)"
-        ),
-        InlinePanel("related_exclusions", label="Excluded article", heading="Never suggest"),
-        MultiFieldPanel([RelatedSuggestionsPanel()], heading="Automatic suggestions"),
-    ]
     edit_handler = TabbedInterface(
         [
             ObjectList(content_panels, heading="Content"),
             ObjectList(promote_panels, heading="Promote"),
-            ObjectList(related_panels, heading="Related articles"),
+            RelatedArticlesTab(),
             ObjectList(Page.settings_panels, heading="Settings"),
         ]
     )
+    api_fields = [
+        APIField("intro"),
+        APIField("date"),
+        APIField("related_articles", serializer=RelatedArticlesField()),
+    ]
     parent_page_types = ["articles.ArticleIndexPage"]
     subpage_types = []
     search_fields = [

@@ -1,6 +1,6 @@
 """App settings, each overridable in the Django settings module."""
 
-from django.conf import settings
+from recommender.conf import AppSettings
 
 DEFAULTS = {
     # Module holding the Celery tasks; services enqueue them by name after the commit.
@@ -26,6 +26,4 @@ DEFAULTS = {
     "COMMENTS_TRUST_COOKIE_AGE": 365 * 24 * 3600,
 }
 
-
-def get(name):
-    return getattr(settings, name, DEFAULTS[name])
+get = AppSettings(DEFAULTS).get

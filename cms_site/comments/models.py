@@ -4,7 +4,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting
-from wagtail.models import Site
+
+from recommender.conf import for_default_site
 
 from .spam_filter import SpamFilterConfig
 
@@ -120,8 +121,7 @@ class CommentSettings(BaseSiteSetting):
 
     @classmethod
     def for_default_site(cls) -> "CommentSettings":
-        site = Site.objects.filter(is_default_site=True).first()
-        return cls.for_site(site) if site else cls()
+        return for_default_site(cls)
 
     def clean(self):
         super().clean()

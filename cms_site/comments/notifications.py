@@ -18,7 +18,8 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import Site
+
+from recommender.conf import default_site
 
 from . import conf, dispatch, tokens
 from .models import ArticleComment, Commenter, NotificationIntent
@@ -82,7 +83,7 @@ def unsubscribe(commenter: Commenter) -> None:
 
 
 def absolute_url(path: str) -> str:
-    site = Site.objects.filter(is_default_site=True).first()
+    site = default_site()
     root = site.root_url if site else settings.WAGTAILADMIN_BASE_URL
     return f"{root.rstrip('/')}{path}"
 

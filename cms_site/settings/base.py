@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "cms_site.demo",
     "recommender",
     "cms_site.comments",
+    "wagtail.api.v2",
+    "rest_framework",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -197,12 +199,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BEAT_SCHEDULE = {
     "retrain-recommender-nightly": {
-        "task": "tasks.recommender.retrain_recommender",
+        "task": "recommender.tasks.retrain_recommender",
         "schedule": crontab(hour=3, minute=15),
         "kwargs": {"trigger": "schedule"},
     },
     "refresh-pending-related-lists": {
-        "task": "tasks.recommender.refresh_pending",
+        "task": "recommender.tasks.refresh_pending",
         "schedule": 60.0,
     },
     "comments-send-pending-notifications": {
@@ -221,8 +223,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 COMMENTS_CLIENT_IP_HEADER = os.environ.get("COMMENTS_CLIENT_IP_HEADER") or None
 COMMENTS_SPAM_SEED_CORPUS = env_list("COMMENTS_SPAM_SEED_CORPUS")
-RECOMMENDER_REFRESH_DISPATCHER = "tasks.recommender.request_refresh"
-RECOMMENDER_RETRAIN_DISPATCHER = "tasks.recommender.retrain_recommender.delay"
+RECOMMENDER_PAGE_MODELS = ["articles.ArticlePage"]
+RECOMMENDER_USE_CELERY = env_bool("RECOMMENDER_USE_CELERY", True)
 RECOMMENDER_CHUNK_SIZE = env_int("RECOMMENDER_CHUNK_SIZE", 2000)
 RECOMMENDER_RUN_STALE_SECONDS = env_int("RECOMMENDER_RUN_STALE_SECONDS", 300)
 

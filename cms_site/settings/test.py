@@ -18,5 +18,6 @@ STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
 )
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
-# Refresh related lists in-process; the worker tests switch the Celery dispatcher back on.
-RECOMMENDER_REFRESH_DISPATCHER = None
+# Unit tests refresh related lists in the test process (no worker runs for them); the worker
+# and browser tests switch Celery back on, as in dev and production (tests/support/fixtures.py).
+RECOMMENDER_USE_CELERY = False

@@ -1,9 +1,11 @@
 """Related articles by field-weighted TF-IDF cosine similarity: plain data in, plain data out.
 
 This package imports neither Django nor Wagtail; the CMS side turns pages into ``Document``s.
+Its versioned artifacts (``dump_artifact``/``load_artifact``) are public: other apps store their
+own models with them.
 """
 
-from .artifacts import ArtifactMismatch
+from .artifacts import ArtifactMismatch, dump_artifact, load_artifact
 from .config import EngineConfig
 from .documents import Document, Neighbour
 from .index import ARTIFACT_KIND, IndexUpdate, RelatedIndex
@@ -11,6 +13,8 @@ from .index import ARTIFACT_KIND, IndexUpdate, RelatedIndex
 __all__ = [
     "ARTIFACT_KIND",
     "ArtifactMismatch",
+    "dump_artifact",
+    "load_artifact",
     "Document",
     "EngineConfig",
     "IndexUpdate",

@@ -3,8 +3,9 @@
 import django.core.validators
 import django.db.models.deletion
 import modelcluster.fields
-from django.conf import settings
 from django.db import migrations, models
+
+from recommender.compat import PAGE_MODEL
 
 
 class Migration(migrations.Migration):
@@ -12,8 +13,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('wagtailcore', '0098_apitoken'),
-        migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
+        ('wagtailcore', '0097_baselogentry_uuid_action_timestamp_indexes'),
+        migrations.swappable_dependency(PAGE_MODEL),
     ]
 
     operations = [
@@ -30,8 +31,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.WAGTAIL_PAGE_MODEL)),
-                ('source', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='related_exclusions', to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=PAGE_MODEL)),
+                ('source', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='related_exclusions', to=PAGE_MODEL)),
             ],
             options={
                 'verbose_name': 'excluded article',
@@ -44,8 +45,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.WAGTAIL_PAGE_MODEL)),
-                ('source', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='related_pins', to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=PAGE_MODEL)),
+                ('source', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='related_pins', to=PAGE_MODEL)),
             ],
             options={
                 'verbose_name': 'pinned article',
@@ -133,8 +134,8 @@ class Migration(migrations.Migration):
                 ('excerpt', models.TextField(blank=True)),
                 ('category', models.CharField(blank=True, max_length=255)),
                 ('thumbnail_url', models.CharField(blank=True, max_length=500)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.WAGTAIL_PAGE_MODEL)),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.WAGTAIL_PAGE_MODEL)),
+                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=PAGE_MODEL)),
+                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=PAGE_MODEL)),
             ],
             options={
                 'ordering': ['source', 'rank'],
@@ -157,8 +158,8 @@ class Migration(migrations.Migration):
                 ('category', models.CharField(blank=True, max_length=255)),
                 ('thumbnail_url', models.CharField(blank=True, max_length=500)),
                 ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='recommender.recommenderrun')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.WAGTAIL_PAGE_MODEL)),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.WAGTAIL_PAGE_MODEL)),
+                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=PAGE_MODEL)),
+                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=PAGE_MODEL)),
             ],
             options={
                 'indexes': [models.Index(fields=['run'], name='staged_run_idx')],

@@ -16,7 +16,8 @@ from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 from cms_site.demo.loader import load_demo_content
-from recommender.services import rebuild_all
+from recommender.retrain import rebuild_all
+from tests.support.browser import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "var" / "test-screenshots"
@@ -37,7 +38,6 @@ DEVICES = {
 }
 # Requests that would leave this machine (the network is closed here and in CI) fail at once.
 EXTERNAL = re.compile(r"^https?://(?!(localhost|127\.0\.0\.1)(:\d+)?/)")
-PASSWORD = "browser-tests-pw"
 RATE_CACHE = "browser-tests-comments"
 
 expect.set_options(timeout=10_000)

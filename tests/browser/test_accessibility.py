@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import (
+from tests.support.browser import (
     axe_violations,
     comment_form,
     comments_section,

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from cms_site.articles.models import ArticleIndexPage, ArticlePage
 from recommender.models import RelatedArticle
-from tests.browser.steps import (
+from tests.support.browser import (
     admin_message,
     choose_page,
     guide,
@@ -18,7 +18,7 @@ from tests.browser.steps import (
     related_titles,
     scroll_to_top_of,
 )
-from tests.workers import wait_until
+from tests.support.workers import wait_until
 
 pytestmark = [
     pytest.mark.browser,

@@ -6,8 +6,14 @@ import pytest
 from playwright.sync_api import expect
 
 from cms_site.comments.models import ArticleComment
-from tests.browser.conftest import PASSWORD
-from tests.browser.steps import admin_message, guide, log_in, post_comment, scroll_to_top_of
+from tests.support.browser import (
+    PASSWORD,
+    admin_message,
+    guide,
+    log_in,
+    post_comment,
+    scroll_to_top_of,
+)
 
 pytestmark = [
     pytest.mark.browser,

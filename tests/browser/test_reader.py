@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from cms_site.articles.models import ArticlePage
 from cms_site.comments.models import ArticleComment
-from tests.browser.steps import (
+from tests.support.browser import (
     comment_form,
     fits_viewport,
     guide,

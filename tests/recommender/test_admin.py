@@ -2,7 +2,8 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 
 from recommender.models import RecommenderRun
-from recommender.services import rebuild_all
+from recommender.retrain import rebuild_all
+from tests.support.workers import use_broker
 
 pytestmark = pytest.mark.django_db
 STATUS_URL = "/admin/recommender/"
@@ -26,26 +27,33 @@ def test_status_page_shows_model_coverage_and_runs(client, admin_user, corpus):
     assert "Retrain now" in html
 
 
-def test_retrain_button_is_a_csrf_protected_post(client, admin_user, corpus, settings):
-    settings.RECOMMENDER_RETRAIN_DISPATCHER = "recommender.services.rebuild_all"
+def test_retrain_button_without_celery_retrains_in_the_request(client, admin_user, corpus):
     client.force_login(admin_user)
     assert client.get(RETRAIN_URL).status_code == 302
     assert not RecommenderRun.objects.exists()
     response = client.post(RETRAIN_URL, follow=True)
-    assert "Retrain queued" in response.content.decode()
+    assert "Retrain finished" in response.content.decode()
     assert RecommenderRun.objects.filter(trigger="admin", status="succeeded").exists()
 
 
 def test_broker_failure_is_reported_not_raised(client, admin_user, settings):
-    settings.RECOMMENDER_RETRAIN_DISPATCHER = "tests.recommender.test_admin.broken_dispatcher"
+    settings.RECOMMENDER_USE_CELERY = True
+    use_broker("redis://127.0.0.1:1/0")
+    try:
+        client.force_login(admin_user)
+        response = client.post(RETRAIN_URL, follow=True)
+    finally:
+        use_broker(settings.CELERY_BROKER_URL)
+    assert response.status_code == 200
+    assert "could not be started" in response.content.decode()
+    assert not RecommenderRun.objects.exists()
+
+
+def test_retrain_while_one_runs_says_so(client, admin_user, corpus):
+    RecommenderRun.objects.create(kind="full", trigger="elsewhere")
     client.force_login(admin_user)
     response = client.post(RETRAIN_URL, follow=True)
-    assert response.status_code == 200
-    assert "could not be queued" in response.content.decode()
-
-
-def broken_dispatcher(**kwargs):
-    raise ConnectionError("broker unreachable")
+    assert "already running" in response.content.decode()
 
 
 def denied(response):

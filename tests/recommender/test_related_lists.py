@@ -4,6 +4,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from wagtail.models import Page, PageViewRestriction, Site
 
+from recommender import model_cache
 from recommender.models import (
     ExcludedRelatedPage,
     PinnedRelatedPage,
@@ -12,14 +13,14 @@ from recommender.models import (
     RecommenderSettings,
     RelatedArticle,
 )
-from recommender.services import rebuild_all, related_for
-from tests.factories import make_article
+from recommender.retrain import rebuild_all
+from tests.support.factories import make_article
 
 pytestmark = pytest.mark.django_db
 
 
 def targets(page, slots=12):
-    return [row.target_id for row in related_for(page, slots)]
+    return [row.target_id for row in RelatedArticle.objects.for_page(page, slots)]
 
 
 def test_rebuild_groups_articles_by_topic(corpus):
@@ -31,7 +32,7 @@ def test_rebuild_groups_articles_by_topic(corpus):
             same_topic = {p.pk for p in pages} - {page.pk}
             assert set(first[: len(same_topic)]) <= same_topic or topic == "nutrition"
     back = corpus["upper-back"][0]
-    rows = related_for(back, 2)
+    rows = RelatedArticle.objects.for_page(back, 2)
     assert all(row.reason == "similar" and row.shared_terms for row in rows)
     assert "thoracic" in " ".join(rows[0].shared_terms)
 
@@ -60,13 +61,13 @@ def test_pins_come_first_and_exclusions_never_appear(corpus):
     PinnedRelatedPage.objects.create(source=guide, page=pinned, sort_order=0)
     ExcludedRelatedPage.objects.create(source=guide, page=excluded)
     rebuild_all()
-    rows = related_for(guide, 4)
+    rows = RelatedArticle.objects.for_page(guide, 4)
     assert rows[0].target_id == pinned.pk and rows[0].reason == "pinned"
     assert excluded.pk not in targets(guide)
 
 
 def test_fallback_fills_slots_with_reason_when_nothing_is_similar(article_index):
-    from tests.factories import CategoryFactory
+    from tests.support.factories import CategoryFactory
 
     category = CategoryFactory(name="Odd", slug="odd")
     pages = [
@@ -75,7 +76,7 @@ def test_fallback_fills_slots_with_reason_when_nothing_is_similar(article_index)
     ]
     RecommenderSettings.objects.create(site=Site.objects.get(is_default_site=True), min_score=0.9)
     rebuild_all()
-    rows = related_for(pages[0], 4)
+    rows = RelatedArticle.objects.for_page(pages[0], 4)
     assert len(rows) == 4
     assert {row.reason for row in rows} == {"category"}
 
@@ -116,28 +117,32 @@ def test_deleting_a_pinned_page_leaves_a_sensible_list(corpus, django_capture_on
     rebuild_all()
     with django_capture_on_commit_callbacks(execute=True):
         Page.objects.get(pk=pinned.pk).delete()
-    rows = related_for(guide, 4)
+    rows = RelatedArticle.objects.for_page(guide, 4)
     assert len(rows) >= 2 and pinned.pk not in [r.target_id for r in rows]
     rebuild_all()
-    assert len(related_for(guide, 4)) == 4
+    assert len(RelatedArticle.objects.for_page(guide, 4)) == 4
 
 
 def test_empty_site_and_single_article_do_not_crash(article_index):
     assert rebuild_all().documents == 0
-    from tests.factories import CategoryFactory
+    from tests.support.factories import CategoryFactory
 
     only = make_article(article_index, "Only one", "lonely article text", CategoryFactory())
     summary = rebuild_all()
-    assert summary.documents == 1 and related_for(only, 4) == []
+    assert summary.documents == 1 and RelatedArticle.objects.for_page(only, 4) == []
 
 
 def test_articles_without_text_get_fallback_lists(article_index):
-    from tests.factories import CategoryFactory
+    from tests.support.factories import CategoryFactory
 
     category = CategoryFactory()
     pages = [make_article(article_index, "x", "", category) for _ in range(3)]
     rebuild_all()
-    assert all(row.reason in {"category", "recent"} for p in pages for row in related_for(p, 4))
+    assert all(
+        row.reason in {"category", "recent"}
+        for p in pages
+        for row in RelatedArticle.objects.for_page(p, 4)
+    )
 
 
 def test_corrupt_artifact_triggers_a_clean_rebuild(
@@ -145,9 +150,7 @@ def test_corrupt_artifact_triggers_a_clean_rebuild(
 ):
     rebuild_all()
     RecommenderModel.objects.filter(is_active=True).update(artifact=b"not a model")
-    from recommender import services
-
-    services._loaded.clear()
+    model_cache.forget_loaded()
     category = corpus["running"][0].categories.first()
     with django_capture_on_commit_callbacks(execute=True):
         new = make_article(article_index, "Tempo running", "running tempo pace race", category)
@@ -203,18 +206,17 @@ def test_rebuild_command_prints_a_summary(corpus, capsys):
 def test_other_workers_replay_incremental_changes_and_logs_compact(
     corpus, article_index, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from recommender import services
     from recommender.models import IndexChange
 
     rebuild_all()
-    monkeypatch.setattr(services, "COMPACT_EVERY", 3)
+    monkeypatch.setattr(model_cache, "COMPACT_EVERY", 3)
     category = corpus["running"][0].categories.first()
     with django_capture_on_commit_callbacks(execute=True):
         first = make_article(article_index, "Tempo runs", "running tempo pace race", category)
     assert IndexChange.objects.count() == 1
-    here = services.load_model(RecommenderModel.objects.get(is_active=True))
-    services.forget_loaded()  # a worker that has never seen the change
-    there = services.load_model(RecommenderModel.objects.get(is_active=True))
+    here = model_cache.load_model(RecommenderModel.objects.get(is_active=True))
+    model_cache.forget_loaded()  # a worker that has never seen the change
+    there = model_cache.load_model(RecommenderModel.objects.get(is_active=True))
     assert first.pk in there.index and first.pk in there.cards
     assert there.index.neighbours_of(first.pk) == here.index.neighbours_of(first.pk)
     with django_capture_on_commit_callbacks(execute=True):
@@ -222,8 +224,8 @@ def test_other_workers_replay_incremental_changes_and_logs_compact(
             make_article(article_index, f"Long run {n}", "running long run easy pace", category)
     model = RecommenderModel.objects.get(is_active=True)
     assert IndexChange.objects.count() == 0 and model.compacted_through > 0
-    services.forget_loaded()
-    assert first.pk in services.load_model(model).index
+    model_cache.forget_loaded()
+    assert first.pk in model_cache.load_model(model).index
 
 
 def test_rebuild_command_refuses_to_overlap_a_running_retrain(corpus):

@@ -2,27 +2,19 @@
 
 import time
 
-import kombu.pools
 import pytest
 import redis
 from django.db import transaction
 from django.utils import timezone
 
 from recommender.models import PendingRefresh, RecommenderModel, RecommenderRun, RelatedArticle
-from recommender.services import rebuild_all
+from recommender.retrain import rebuild_all
+from recommender.tasks import refresh_pending, retrain_recommender
 from tasks import app
-from tasks.recommender import refresh_pending, retrain_recommender
-from tests.factories import make_article
-from tests.workers import WorkerProcess, wait_until, writes_blocked
+from tests.support.factories import make_article
+from tests.support.workers import WorkerProcess, use_broker, wait_until, writes_blocked
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def use_broker(url):
-    app.conf.broker_url = url
-    kombu.pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 def heartbeat_age(run):

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from recommender.engine.artifacts import ArtifactMismatch, dump_artifact, load_artifact
+from recommender.engine import ArtifactMismatch, dump_artifact, load_artifact
 
 from .config import SpamFilterConfig
 from .pipeline import build_pipeline

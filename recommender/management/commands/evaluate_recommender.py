@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from recommender.engine import evaluation
-from recommender.services import engine_config
+from recommender.models import RecommenderSettings
 
 
 class Command(BaseCommand):
@@ -27,7 +27,9 @@ class Command(BaseCommand):
         documents = evaluation.to_documents(rows)
         labels = evaluation.labels_of(rows)
         neighbours, seconds = evaluation.timed(
-            lambda: evaluation.engine_neighbours(documents, k, engine_config())
+            lambda: evaluation.engine_neighbours(
+                documents, k, RecommenderSettings().engine_config()
+            )
         )
         scores = evaluation.score(neighbours, labels, k)
         result = {

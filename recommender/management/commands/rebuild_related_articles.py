@@ -1,11 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.module_loading import import_string
 from tqdm import tqdm
 
-from recommender import conf
+from recommender import dispatch
 from recommender.corpus import all_candidates
+from recommender.retrain import rebuild_all
 from recommender.runs import RecommenderBusy
-from recommender.services import rebuild_all
 
 
 class Command(BaseCommand):
@@ -13,13 +12,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--background", action="store_true", help="Queue the retrain for the workers."
+            "--background", action="store_true", help="Queue the retrain for the Celery workers."
         )
 
     def handle(self, *args, background, **options):
         if background:
-            import_string(conf.get("RECOMMENDER_RETRAIN_DISPATCHER"))(trigger="command")
-            self.stdout.write("Retrain queued; follow it under Recommender in the admin.")
+            self.queue()
             return
         total = sum(1 for _ in all_candidates()) if options["verbosity"] > 0 else None
         try:
@@ -34,3 +32,15 @@ class Command(BaseCommand):
                 f"coverage {summary.coverage:.0%} (model {', '.join(summary.versions) or 'none'})."
             )
         )
+
+    def queue(self):
+        if not dispatch.uses_celery():
+            raise CommandError(
+                "--background needs Celery workers (RECOMMENDER_USE_CELERY = True); "
+                "run without it to retrain here."
+            )
+        try:
+            dispatch.retrain(trigger="command")
+        except Exception as exc:
+            raise CommandError(f"The retrain could not be queued: {exc}") from exc
+        self.stdout.write("Retrain queued; follow it under Recommender in the admin.")

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from cms_site.demo.loader import load_demo_content
+from recommender.retrain import rebuild_all
 from recommender.runs import RecommenderBusy
-from recommender.services import rebuild_all
 
 
 class Command(BaseCommand):

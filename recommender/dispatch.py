@@ -1,0 +1,41 @@
+"""Where the background work runs: Celery workers, or this process once the transaction commits.
+
+``RECOMMENDER_USE_CELERY`` picks one. Without Celery a publish refreshes the lists in the web
+process right after its transaction commits, and "Retrain now" retrains during the request.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from . import conf
+
+
+def uses_celery() -> bool:
+    return bool(conf.get("RECOMMENDER_USE_CELERY"))
+
+
+def refresh_after_commit(page_id: int) -> None:
+    """Record the request in this transaction; after commit, refresh or queue the refresh."""
+    from .refresh import mark_pending, process_pending_quietly
+
+    mark_pending(page_id)
+    if uses_celery():
+        from .tasks import request_refresh
+
+        transaction.on_commit(lambda: request_refresh(page_id))
+    else:
+        transaction.on_commit(process_pending_quietly)
+
+
+def retrain(trigger: str) -> bool:
+    """Queue a full retrain (True) or run it here and now (False)."""
+    if uses_celery():
+        from .tasks import retrain_recommender
+
+        retrain_recommender.apply_async(kwargs={"trigger": trigger}, retry=False)
+        return True
+    from .retrain import rebuild_all
+
+    rebuild_all(trigger=trigger)
+    return False

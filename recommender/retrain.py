@@ -1,0 +1,195 @@
+"""A full retrain in three steps that workers can share.
+
+``prepare_retrain`` fits one index per locale and stores it with the card data;
+``compute_chunk`` writes staged lists for a range of documents; ``finish_retrain`` swaps every
+staged list in, in one transaction, so readers never see a half-built set of lists.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+from wagtail.models import Site
+
+from . import conf, runs
+from .cards import cards_from_json, cards_to_json
+from .corpus import all_candidates, extract
+from .engine import ArtifactMismatch, RelatedIndex
+from .lists import EditorChoices, ListBuilder
+from .model_cache import load_index, remember
+from .models import (
+    PendingRefresh,
+    RecommenderModel,
+    RecommenderRun,
+    RecommenderSettings,
+    RelatedArticle,
+    StagedRelatedArticle,
+)
+
+logger = logging.getLogger(__name__)
+KEEP_MODELS = 3
+Progress = Callable[[int], None]
+
+
+@dataclass
+class BuildSummary:
+    documents: int = 0
+    vocabulary: int = 0
+    seconds: float = 0.0
+    coverage: float = 0.0
+    versions: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    run_id: int
+    model_id: int
+    start: int
+    stop: int
+
+
+def new_version() -> str:
+    return f"{timezone.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+def collect(progress: Progress | None = None):
+    documents, cards, roots = defaultdict(list), {}, Site.get_site_root_paths()
+    for page in all_candidates():
+        document, card = extract(page, roots)
+        cards[page.pk] = card
+        documents[card.locale_id].append(document)
+        if progress:
+            progress(1)
+    return documents, cards
+
+
+def prepare_retrain(run: RecommenderRun, progress: Progress | None = None) -> list[Chunk]:
+    config = RecommenderSettings.for_default_site().engine_config()
+    documents, cards = collect(progress)
+    chunks, size = [], conf.get("RECOMMENDER_CHUNK_SIZE")
+    for locale_id, locale_documents in documents.items():
+        index = RelatedIndex.fit(locale_documents, config)
+        locale_cards = {d.id: cards[d.id] for d in locale_documents}
+        model = RecommenderModel.objects.create(
+            version=new_version(),
+            locale_id=locale_id,
+            documents=len(index),
+            vocabulary=index.space.n_features,
+            params=config.to_dict(),
+            artifact=index.to_bytes(),
+            cards=cards_to_json(locale_cards),
+            run=run,
+        )
+        remember(model, index, locale_cards)
+        chunks += [
+            Chunk(run.pk, model.pk, start, min(start + size, len(index)))
+            for start in range(0, len(index), size)
+        ]
+        run.vocabulary += model.vocabulary
+    run.documents = len(cards)
+    run.chunks_total = len(chunks)
+    run.save(update_fields=["documents", "vocabulary", "chunks_total"])
+    return chunks
+
+
+def compute_chunk(chunk: Chunk) -> int:
+    if not runs.is_running(chunk.run_id):
+        logger.info("Skipping chunk of run %s: the run is no longer active", chunk.run_id)
+        return 0
+    model = RecommenderModel.objects.get(pk=chunk.model_id)
+    index = load_index(model)
+    if index is None:
+        raise ArtifactMismatch(f"candidate model {model.version} cannot be loaded")
+    ids = index.ids[chunk.start : chunk.stop]
+    builder = ListBuilder(
+        cards_from_json(model.cards),
+        EditorChoices.load(ids),
+        RecommenderSettings.for_default_site(),
+        model.version,
+    )
+    staged = [
+        StagedRelatedArticle(run_id=chunk.run_id, **slot)
+        for doc_id in ids
+        for slot in builder.slots(doc_id, index.neighbours_of(doc_id), index)
+    ]
+    StagedRelatedArticle.objects.bulk_create(staged, batch_size=2000)
+    runs.heartbeat(chunk.run_id, chunks_done=1)
+    return len(staged)
+
+
+def finish_retrain(run_id: int) -> RecommenderRun | None:
+    with transaction.atomic():
+        run = RecommenderRun.objects.select_for_update().get(pk=run_id)
+        if run.status != RecommenderRun.Status.RUNNING:
+            logger.warning(
+                "Run %s ended before its lists were swapped in; keeping old lists", run_id
+            )
+            return None
+        candidates = list(RecommenderModel.objects.filter(run_id=run_id))
+        RecommenderModel.objects.filter(is_active=True).update(is_active=False)
+        RecommenderModel.objects.filter(run_id=run_id).update(is_active=True)
+        RelatedArticle.objects.all().delete()
+        copy_staged(run_id)
+        StagedRelatedArticle.objects.filter(run_id=run_id).delete()
+        PendingRefresh.objects.filter(requested_at__lt=run.started_at).delete()
+        prune_models()
+        slots = RecommenderSettings.for_default_site().slots
+        runs.finish_run(
+            run,
+            model_version=", ".join(m.version for m in candidates)[:40],
+            coverage=coverage(run.documents, slots),
+        )
+    return run
+
+
+def copy_staged(run_id: int) -> None:
+    columns = [f.column for f in RelatedArticle._meta.concrete_fields if not f.primary_key]
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    live, staged = RelatedArticle._meta.db_table, StagedRelatedArticle._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {live} ({names}) SELECT {names} FROM {staged} WHERE run_id = %s",
+            [run_id],
+        )
+
+
+def prune_models() -> None:
+    stale = RecommenderModel.objects.filter(is_active=False).values_list("pk", flat=True)
+    RecommenderModel.objects.filter(pk__in=list(stale[KEEP_MODELS:])).delete()
+
+
+def full_lists(slots: int) -> int:
+    """How many pages have at least ``slots`` stored suggestions (counted in the database)."""
+    rows = RelatedArticle.objects.values("source_id").annotate(n=Count("id"))
+    return rows.filter(n__gte=slots).count()
+
+
+def coverage(documents: int, slots: int) -> float:
+    return full_lists(slots) / documents if documents else 0.0
+
+
+def rebuild_all(progress: Progress | None = None, trigger: str = "command") -> BuildSummary:
+    """The whole retrain in this process (the command line, tests, a site with no worker)."""
+    run = runs.start_run(RecommenderRun.Kind.FULL, trigger)
+    try:
+        for chunk in prepare_retrain(run, progress):
+            compute_chunk(chunk)
+        finish_retrain(run.pk)
+    except BaseException as exc:
+        runs.fail_run(run.pk, f"{type(exc).__name__}: {exc}")
+        raise
+    run.refresh_from_db()
+    return BuildSummary(
+        documents=run.documents,
+        vocabulary=run.vocabulary,
+        seconds=run.duration_seconds or 0.0,
+        coverage=run.coverage or 0.0,
+        versions=list(RecommenderModel.objects.filter(run=run).values_list("version", flat=True)),
+    )
