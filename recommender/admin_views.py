@@ -1,11 +1,13 @@
 """The "Recommender" area of the Wagtail admin: model status, recent runs and "Retrain now"."""
 
 import logging
+from datetime import UTC, datetime, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -21,6 +23,7 @@ logger = logging.getLogger(__name__)
 VIEW_PERMISSION = "recommender.view_recommenderrun"
 RETRAIN_PERMISSION = "recommender.retrain_recommender"
 RECENT_RUNS = 25
+QUEUE_WAIT = timedelta(minutes=2)  # how long the page waits for a worker to pick a retrain up
 
 
 class RecommenderStatusView(WagtailAdminTemplateMixin, TemplateView):
@@ -41,6 +44,7 @@ class RecommenderStatusView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         running = RecommenderRun.objects.filter(status=RecommenderRun.Status.RUNNING).first()
         context.update(
+            queued=not running and self.queued_since() is not None,
             active_models=active_models(),
             runs=RecommenderRun.objects.all()[:RECENT_RUNS],
             running=running,
@@ -49,6 +53,18 @@ class RecommenderStatusView(WagtailAdminTemplateMixin, TemplateView):
             can_retrain=self.request.user.has_perm(RETRAIN_PERMISSION),
         )
         return context
+
+    def queued_since(self) -> datetime | None:
+        """When "Retrain now" queued a run that no worker has started yet (the page waits)."""
+        try:
+            since = datetime.fromtimestamp(float(self.request.GET["queued"]), tz=UTC)
+        except (KeyError, ValueError, OverflowError, OSError):
+            return None
+        if timezone.now() - since > QUEUE_WAIT:
+            return None
+        if RecommenderRun.objects.filter(started_at__gte=since).exists():
+            return None
+        return since
 
 
 def active_models():
@@ -72,6 +88,7 @@ def retrain_now(request):
         return redirect("recommender_admin:status")
     if not request.user.has_perm(RETRAIN_PERMISSION):
         raise PermissionDenied
+    requested = timezone.now()
     try:
         queued = dispatch.retrain(trigger="admin")
     except RecommenderBusy:
@@ -83,10 +100,9 @@ def retrain_now(request):
             _("The retrain could not be started (%(error)s). Try again shortly.") % {"error": exc},
         )
     else:
-        messages.success(
-            request,
-            _("Retrain queued. This page updates while it runs.")
-            if queued
-            else _("Retrain finished."),
-        )
+        if queued:
+            messages.success(request, _("Retrain queued. This page updates while it runs."))
+            status = reverse("recommender_admin:status")
+            return redirect(f"{status}?queued={requested.timestamp():.3f}")
+        messages.success(request, _("Retrain finished."))
     return redirect("recommender_admin:status")

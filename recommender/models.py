@@ -255,8 +255,21 @@ class RecommenderRun(models.Model):
             )
         ]
 
+    TRIGGER_LABELS = {
+        "admin": _("Admin button"),
+        "command": _("Management command"),
+        "manual": _("Background task"),
+        "publish": _("Publishing"),
+        "first-publish": _("First publication"),
+        "unusable-model": _("Unusable model replaced"),
+    }
+
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+    def get_trigger_display(self):
+        """The plugin's own triggers by label; other names (from the host's code) as given."""
+        return self.TRIGGER_LABELS.get(self.trigger, self.trigger)
 
 
 class EditorChoice(Orderable):

@@ -8,12 +8,18 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from . import conf
 from .models import RecommenderModel, RecommenderRun, StagedRelatedArticle
 
 logger = logging.getLogger(__name__)
 KEEP_RUNS = 500
+# Stored in English; the admin's status page translates them when it shows a run's error.
+WORKER_LOST = gettext_noop(
+    "The worker stopped responding (killed or lost); the old lists were kept."
+)
+CHUNK_FAILED = gettext_noop("A chunk of the retrain failed; the previous lists were kept.")
 
 
 class RecommenderBusy(Exception):
@@ -40,7 +46,7 @@ def expire_stale_runs() -> int:
     stale = list(RecommenderRun.objects.filter(status="running", heartbeat_at__lt=limit))
     for run in stale:
         logger.warning("Recommender run %s stopped sending heartbeats; marking it failed", run.pk)
-        fail_run(run.pk, "The worker stopped responding (killed or lost); the old lists were kept.")
+        fail_run(run.pk, WORKER_LOST)
     return len(stale)
 
 

@@ -86,4 +86,4 @@ def finish_related_retrain(run_id: int):
 
 @shared_task
 def fail_related_retrain(*args, run_id: int):
-    runs.fail_run(run_id, "A chunk of the retrain failed; the previous lists were kept.")
+    runs.fail_run(run_id, runs.CHUNK_FAILED)

@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
 
 from recommender.models import RecommenderRun
 from recommender.retrain import rebuild_all
@@ -78,3 +81,17 @@ def test_view_permission_without_retrain_hides_the_button(client, editor):
     html = client.get(STATUS_URL).content.decode()
     assert "Recent runs" in html and "Retrain now" not in html
     assert denied(client.post(RETRAIN_URL))
+
+
+def test_page_waits_for_a_worker_to_pick_up_a_queued_retrain(client, admin_user):
+    client.force_login(admin_user)
+    now = timezone.now()
+    waiting = client.get(f"{STATUS_URL}?queued={now.timestamp()}").content.decode()
+    assert "waiting for a worker" in waiting and "window.location.reload" in waiting
+    RecommenderRun.objects.create(kind="full", trigger="admin", status="succeeded")
+    started = client.get(f"{STATUS_URL}?queued={now.timestamp()}").content.decode()
+    assert "waiting for a worker" not in started and "window.location.reload" not in started
+    stale = (now - timedelta(minutes=10)).timestamp()
+    for queued in (stale, "nonsense", "1e300"):
+        html = client.get(f"{STATUS_URL}?queued={queued}").content.decode()
+        assert "waiting for a worker" not in html
