@@ -180,7 +180,9 @@ class RelatedSlot(models.Model):
 
 class RelatedArticleQuerySet(models.QuerySet):
     def for_page(self, page, slots: int) -> list:
-        """The first ``slots`` stored suggestions of ``page``, in one query."""
+        """The first ``slots`` stored suggestions of ``page``, in one query (none for no page)."""
+        if getattr(page, "pk", None) is None:
+            return []
         return list(self.filter(source_id=page.pk).order_by("rank")[:slots])
 
 

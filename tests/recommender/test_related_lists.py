@@ -258,3 +258,8 @@ def test_a_ten_megabyte_article_does_not_break_the_rebuild(corpus, article_index
     summary = rebuild_all()
     assert summary.documents == 9
     assert targets(huge, 2) and set(targets(huge, 2)) <= {p.pk for p in corpus["running"]}
+
+
+def test_template_tag_without_a_saved_page_renders_nothing():
+    template = Template("{% load recommender_tags %}{% related_articles page %}")
+    assert template.render(Context({"page": None})).strip() == ""
