@@ -1,4 +1,4 @@
-"""The plugin stands alone: it imports nothing from the site, and the site uses only its public API."""
+"""The plugin stands alone: it imports nothing from the site; the site uses its public API only."""
 
 import ast
 from pathlib import Path
