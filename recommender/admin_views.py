@@ -62,7 +62,8 @@ class RecommenderStatusView(WagtailAdminTemplateMixin, TemplateView):
             return None
         if timezone.now() - since > QUEUE_WAIT:
             return None
-        if RecommenderRun.objects.filter(started_at__gte=since).exists():
+        full_runs = RecommenderRun.objects.filter(kind=RecommenderRun.Kind.FULL)
+        if full_runs.filter(started_at__gte=since).exists():
             return None
         return since
 

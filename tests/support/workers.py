@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
+import runpy
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from unittest import mock
 
 import kombu.pools
 import psycopg
@@ -129,6 +133,72 @@ def use_broker(url: str) -> None:
     from tasks import app
 
     app.conf.broker_url = url
+    reset_connections()
+
+
+def reset_connections() -> None:
+    """Drop the Celery app's pooled broker connections and result backends (every thread's)."""
+    from tasks import app
+
     kombu.pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
+    app._backend_cache = None
+    app._local = threading.local()
+
+
+@contextmanager
+def celery_conf(**conf):
+    """Point this process's Celery app at another broker and result backend for a while."""
+    from tasks import app
+
+    previous = {key: app.conf[key] for key in conf}
+    app.conf.update(conf)
+    reset_connections()
+    try:
+        yield
+    finally:
+        app.conf.update(previous)
+        reset_connections()
+
+
+def demo_settings() -> dict:
+    """cms_site/settings/base.py as `make demo` evaluates it: no REDIS_URL, no Celery URLs."""
+    with mock.patch.dict(os.environ):
+        for name in ("REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+            os.environ.pop(name, None)
+        return runpy.run_path(str(ROOT / "cms_site" / "settings" / "base.py"))
+
+
+def demo_celery(folder: Path) -> tuple[dict, dict]:
+    """The demo's Celery settings and default cache, with their folders under var/ moved into
+    ``folder`` (so that tests never share queues with a running demo)."""
+    demo, var = demo_settings(), str(ROOT / "var")
+
+    def moved(value):
+        if isinstance(value, dict):
+            return {key: moved(item) for key, item in value.items()}
+        return str(value).replace(var, str(folder)) if isinstance(value, str | Path) else value
+
+    for name in ("broker", "results", "control"):  # as base.py creates them under var/celery
+        (folder / "celery" / name).mkdir(parents=True, exist_ok=True)
+    celery = {
+        "broker_url": demo["CELERY_BROKER_URL"],
+        "result_backend": moved(demo["CELERY_RESULT_BACKEND"]),
+        "broker_transport_options": moved(demo.get("CELERY_BROKER_TRANSPORT_OPTIONS", {})),
+    }
+    return celery, moved(demo["CACHES"]["default"])
+
+
+def demo_worker(name: str, celery: dict, cache: dict) -> WorkerProcess:
+    """A worker whose settings compute the demo's configuration (no REDIS_URL), except for the
+    folders ``demo_celery`` moved (see tests/support/demo_settings.py)."""
+    moved = {"CELERY_BROKER_TRANSPORT_OPTIONS": celery["broker_transport_options"]}
+    return WorkerProcess(
+        name,
+        DJANGO_SETTINGS_MODULE="tests.support.demo_settings",
+        REDIS_URL="",
+        CELERY_BROKER_URL=celery["broker_url"],
+        CELERY_RESULT_BACKEND=celery["result_backend"],
+        TEST_DEMO_SETTINGS=json.dumps({**moved, "CACHES": {"default": cache}}),
+    )
