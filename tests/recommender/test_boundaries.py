@@ -52,7 +52,7 @@ def recommender_tables() -> set[str]:
     return {name for name in connection.introspection.table_names() if "recommender" in name}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_migrating_to_zero_removes_every_table_and_migrating_back_restores_them():
     installed = recommender_tables()
     assert len(installed) >= 8
