@@ -68,6 +68,9 @@ def allow(scope: str, key: str, limit: int, window_seconds: int) -> bool:
     except Exception:  # any cache outage must not block readers
         logger.warning("Comment rate limit skipped: cache unreachable", exc_info=True)
         return True
+    if count is None:  # django-redis with IGNORE_EXCEPTIONS answers None instead of raising
+        logger.warning("Comment rate limit skipped: cache unreachable")
+        return True
     return count <= limit
 
 

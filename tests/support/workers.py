@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import runpy
 import signal
 import sqlite3
 import subprocess
@@ -13,12 +12,13 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from unittest import mock
 
 import kombu.pools
 import psycopg
 from django.conf import settings
 from django.db import connection
+
+from tests.support.site_settings import base_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGS = ROOT / "var" / "test-logs"
@@ -162,18 +162,10 @@ def celery_conf(**conf):
         reset_connections()
 
 
-def demo_settings() -> dict:
-    """cms_site/settings/base.py as `make demo` evaluates it: no REDIS_URL, no Celery URLs."""
-    with mock.patch.dict(os.environ):
-        for name in ("REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
-            os.environ.pop(name, None)
-        return runpy.run_path(str(ROOT / "cms_site" / "settings" / "base.py"))
-
-
 def demo_celery(folder: Path) -> tuple[dict, dict]:
     """The demo's Celery settings and default cache, with their folders under var/ moved into
     ``folder`` (so that tests never share queues with a running demo)."""
-    demo, var = demo_settings(), str(ROOT / "var")
+    demo, var = base_settings(), str(ROOT / "var")
 
     def moved(value):
         if isinstance(value, dict):

@@ -6,13 +6,11 @@ from django.test import Client
 
 from cms_site.comments.models import ArticleComment
 from tests.support.comments import post_comment
+from tests.support.site_settings import base_settings
 
 pytestmark = pytest.mark.django_db
-UNREACHABLE_REDIS = {
-    "BACKEND": "django.core.cache.backends.redis.RedisCache",
-    "LOCATION": "redis://127.0.0.1:1/0",
-    "OPTIONS": {"socket_connect_timeout": 0.2},
-}
+# The cache exactly as production configures it (django-redis, errors ignored), Redis down.
+PRODUCTION_CACHE_REDIS_DOWN = base_settings(REDIS_URL="redis://127.0.0.1:1/0")["CACHES"]["default"]
 
 
 def flood(article, count, **fields):
@@ -84,9 +82,12 @@ def test_forwarded_address_is_used_only_when_configured(article, comment_setting
     assert second.status_code == 302
 
 
-def test_unreachable_cache_fails_open_and_logs(article, comment_settings, settings, caplog):
-    settings.CACHES = {**settings.CACHES, "ratelimit": UNREACHABLE_REDIS}
-    settings.COMMENTS_RATE_LIMIT_CACHE = "ratelimit"
+def test_with_redis_down_comments_are_stored_and_the_outage_logged(
+    article, comment_settings, settings, caplog
+):
+    assert PRODUCTION_CACHE_REDIS_DOWN["BACKEND"] == "django_redis.cache.RedisCache"
+    settings.CACHES = {**settings.CACHES, "default": PRODUCTION_CACHE_REDIS_DOWN}
+    settings.COMMENTS_RATE_LIMIT_CACHE = "default"
     comment_settings.ip_limit = 1
     comment_settings.save()
     with caplog.at_level(logging.WARNING, logger="cms_site.comments.ratelimit"):
