@@ -93,6 +93,8 @@ class Refresher:
     def __init__(self):
         models = RecommenderModel.objects.filter(is_active=True).defer("artifact", "cards")
         self.models = {model.locale_id: model for model in models}
+        self.settings = RecommenderSettings.for_default_site()
+        self.documents: dict[int, int] = {}  # model pk -> documents, for the models changed
 
     def refresh(self, page_ids: list[int]) -> None:
         try:
@@ -103,6 +105,7 @@ class Refresher:
                         self.remove(page_id)
                     else:
                         self.update(page)
+                self.touch()
         except BaseException:
             forget_loaded()  # the in-memory copies may hold changes that were rolled back
             raise
@@ -111,11 +114,11 @@ class Refresher:
             if loaded is not None:
                 compact(model, loaded)
 
-    def touch(self, model, loaded) -> None:
-        """Keep the model row's figures current without changing the stored artifact."""
-        RecommenderModel.objects.filter(pk=model.pk).update(
-            documents=len(loaded.index), refreshed_at=timezone.now()
-        )
+    def touch(self) -> None:
+        """Keep the changed model rows' figures current without changing the stored artifact."""
+        now = timezone.now()
+        for pk, documents in self.documents.items():
+            RecommenderModel.objects.filter(pk=pk).update(documents=documents, refreshed_at=now)
 
     def update(self, page) -> None:
         model = self.models.get(page.locale_id)
@@ -145,15 +148,14 @@ class Refresher:
             model=model, page_id=page_id, document=document, card=card
         )
         loaded.applied = change.pk
+        self.documents[model.pk] = len(loaded.index)
 
     def store(self, model, loaded, update: IndexUpdate) -> None:
         lists = dict(update.changed)
         if update.id in loaded.index:
             lists[update.id] = update.neighbours
-        self.touch(model, loaded)
         choices = EditorChoices.load(lists)
-        settings = RecommenderSettings.for_default_site()
-        builder = ListBuilder(loaded.cards, choices, settings, model.version)
+        builder = ListBuilder(loaded.cards, choices, self.settings, model.version)
         rows = [
             RelatedArticle(**slot)
             for source, listing in lists.items()

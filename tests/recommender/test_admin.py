@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from recommender.models import RecommenderRun
 from recommender.retrain import rebuild_all
-from tests.support.workers import use_broker
+from tests.support.workers import celery_conf
 
 pytestmark = pytest.mark.django_db
 STATUS_URL = "/admin/recommender/"
@@ -41,12 +41,9 @@ def test_retrain_button_without_celery_retrains_in_the_request(client, admin_use
 
 def test_broker_failure_is_reported_not_raised(client, admin_user, settings):
     settings.RECOMMENDER_USE_CELERY = True
-    use_broker("redis://127.0.0.1:1/0")
-    try:
+    with celery_conf(broker_url="redis://127.0.0.1:1/0"):
         client.force_login(admin_user)
         response = client.post(RETRAIN_URL, follow=True)
-    finally:
-        use_broker(settings.CELERY_BROKER_URL)
     assert response.status_code == 200
     assert "could not be started" in response.content.decode()
     assert not RecommenderRun.objects.exists()

@@ -128,14 +128,6 @@ def writes_blocked(tables: list[str]):
         other.close()
 
 
-def use_broker(url: str) -> None:
-    """Point this process's Celery app at another broker (a dead one, to simulate an outage)."""
-    from tasks import app
-
-    app.conf.broker_url = url
-    reset_connections()
-
-
 def reset_connections() -> None:
     """Drop the Celery app's pooled broker connections and result backends (every thread's)."""
     from tasks import app

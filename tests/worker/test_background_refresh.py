@@ -12,7 +12,7 @@ from recommender.retrain import rebuild_all
 from recommender.tasks import refresh_pending, retrain_recommender
 from tasks import app
 from tests.support.factories import make_article
-from tests.support.workers import WorkerProcess, use_broker, wait_until, writes_blocked
+from tests.support.workers import WorkerProcess, celery_conf, wait_until, writes_blocked
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -143,11 +143,9 @@ def test_publishing_with_redis_down_loses_nothing(
     client, corpus, celery_worker_process, celery_dispatch, article_index, settings
 ):
     rebuild_all()
-    broker = app.conf.broker_url
     dead = "redis://127.0.0.1:1/0"
     settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": dead}}
-    use_broker(dead)
-    try:
+    with celery_conf(broker_url=dead):
         new = make_article(
             article_index,
             "Hill repeats for stronger running",
@@ -159,8 +157,6 @@ def test_publishing_with_redis_down_loses_nothing(
         neighbour = corpus["running"][0]
         page = client.get(neighbour.url)
         assert page.status_code == 200 and "Articles You May Like" in page.content.decode()
-    finally:
-        use_broker(broker)
     refresh_pending.delay()  # what the periodic beat task does once Redis is back
     assert wait_until(lambda: RelatedArticle.objects.filter(source=new).exists(), timeout=20)
     # The worker deletes the pending row just after writing the lists.
