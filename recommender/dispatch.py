@@ -6,9 +6,15 @@ process right after its transaction commits, and "Retrain now" retrains during t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db import transaction
 
 from . import conf
+
+_deferred: ContextVar[list[int] | None] = ContextVar("recommender_deferred", default=None)
 
 
 def uses_celery() -> bool:
@@ -19,6 +25,10 @@ def refresh_after_commit(page_id: int) -> None:
     """Record the request in this transaction; after commit, refresh or queue the refresh."""
     from .refresh import mark_pending, process_pending_quietly
 
+    held = _deferred.get()
+    if held is not None:
+        transaction.on_commit(lambda: held.append(page_id))
+        return
     mark_pending(page_id)
     if uses_celery():
         from .tasks import request_refresh
@@ -39,3 +49,19 @@ def retrain(trigger: str) -> bool:
 
     rebuild_all(trigger=trigger)
     return False
+
+
+@contextmanager
+def deferred_refresh(trigger: str) -> Iterator[None]:
+    """Hold per-page refreshes during a bulk change, then retrain once for all of it.
+
+    Only committed changes count: if every transaction inside rolls back, nothing is retrained.
+    """
+    held: list[int] = []
+    token = _deferred.set(held)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+        if held:
+            retrain(trigger)

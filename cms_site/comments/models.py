@@ -218,6 +218,13 @@ class ArticleComment(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    import_id = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        editable=False,
+        help_text="Where an imported comment came from, so a second import skips it.",
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -229,6 +236,13 @@ class ArticleComment(models.Model):
         indexes = [
             models.Index(fields=["page", "status", "created_at"], name="comment_page_status_idx"),
             models.Index(fields=["status", "spam_score"], name="comment_queue_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["import_id"],
+                condition=~models.Q(import_id=""),
+                name="unique_comment_import_id",
+            )
         ]
 
     def __str__(self):

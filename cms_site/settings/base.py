@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cms_site.demo",
     "recommender",
     "cms_site.comments",
+    "cms_site.wordpress",
     "wagtail.api.v2",
     "rest_framework",
     "wagtail.contrib.forms",

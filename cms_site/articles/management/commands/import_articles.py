@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--max-body-chars", type=int, default=DEFAULT_MAX_BODY_CHARS)
 
     def handle(self, *args, file, parent, batch_size, max_body_chars, **options):
-        index = self.find_parent(parent)
+        index = find_index(parent)
         try:
             rows = read_rows(file, max_body_chars=max_body_chars)
         except ImportFileError as exc:
@@ -40,14 +40,16 @@ class Command(BaseCommand):
             )
         )
 
-    def find_parent(self, slug):
-        indexes = ArticleIndexPage.objects.all()
-        if slug:
-            indexes = indexes.filter(slug=slug)
-        index = indexes.order_by("path").first()
-        if index is None:
-            where = f"with slug {slug!r}" if slug else "on this site"
-            raise CommandError(
-                f"No article index page {where}. Run load_demo_content or create one in the admin."
-            )
-        return index
+
+def find_index(slug: str) -> ArticleIndexPage:
+    """The article index with this slug (or the first one); a clear error when there is none."""
+    indexes = ArticleIndexPage.objects.all()
+    if slug:
+        indexes = indexes.filter(slug=slug)
+    index = indexes.order_by("path").first()
+    if index is None:
+        where = f"with slug {slug!r}" if slug else "on this site"
+        raise CommandError(
+            f"No article index page {where}. Run load_demo_content or create one in the admin."
+        )
+    return index

@@ -1,0 +1,94 @@
+"""Images of an export, taken from a local copy of ``wp-content/uploads``: never from the network.
+
+A file is accepted only inside the media directory and only when Wagtail's own image form accepts
+it (format, size, dimensions). Files already in the library (same content hash) are reused, so a
+rerun imports nothing twice.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlparse
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from wagtail.images import get_image_model
+from wagtail.images.forms import get_image_form
+from wagtail.models import Collection
+from wagtail.utils.file import hash_filelike
+
+UPLOADS = "wp-content/uploads/"
+RESIZED = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
+
+
+class MediaLibrary:
+    def __init__(self, media_dir: Path | None, attachments: dict[int, str], dry_run: bool = False):
+        self.media_dir = media_dir.resolve() if media_dir else None
+        self.attachments = attachments
+        self.dry_run = dry_run
+        self.found: dict[str, int | None] = {}
+        self.imported = 0
+        self.problems: list[str] = []
+
+    def resolve(self, url: str, attachment_id: int | None = None) -> int | None:
+        """The Wagtail image id for this upload, importing it on first use; None if unavailable."""
+        url = self.attachments.get(attachment_id, url) if attachment_id else url
+        if url not in self.found:
+            self.found[url] = self.load(url)
+        return self.found[url]
+
+    def featured(self, attachment_id: str) -> int | None:
+        if not attachment_id.isdigit() or int(attachment_id) not in self.attachments:
+            return None
+        return self.resolve(self.attachments[int(attachment_id)])
+
+    def load(self, url: str) -> int | None:
+        path = self.local_file(url)
+        if path is None:
+            self.problems.append(f"image not available locally: {url}")
+            return None
+        data = path.read_bytes()
+        with path.open("rb") as handle:
+            existing = get_image_model().objects.filter(file_hash=hash_filelike(handle)).first()
+        if existing:
+            return existing.pk
+        if self.dry_run:
+            self.imported += 1
+            return None
+        return self.save(path, data, url)
+
+    def save(self, path: Path, data: bytes, url: str) -> int | None:
+        form_class = get_image_form(get_image_model())
+        form = form_class(
+            {"title": path.stem.replace("-", " ")[:255], "collection": Collection.get_first_root_node().pk},
+            {"file": SimpleUploadedFile(path.name, data)},
+        )
+        if not form.is_valid():
+            reasons = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+            self.problems.append(f"image refused ({reasons}): {url}")
+            return None
+        self.imported += 1
+        return form.save().pk
+
+    def local_file(self, url: str) -> Path | None:
+        if self.media_dir is None:
+            return None
+        relative = uploads_path(url)
+        if relative is None:
+            return None
+        for candidate in (relative, RESIZED.sub("", relative)):
+            path = (self.media_dir / candidate).resolve()
+            if path.is_relative_to(self.media_dir) and path.is_file():
+                return path
+        return None
+
+
+def uploads_path(url: str) -> str | None:
+    """``2021/03/bench.jpg`` for any URL under ``wp-content/uploads/``."""
+    path = unquote(urlparse(url).path)
+    if UPLOADS not in path:
+        return None
+    relative = PurePosixPath(path.split(UPLOADS, 1)[1])
+    if any(part in ("", ".", "..") for part in relative.parts):
+        return None
+    return str(relative)
