@@ -32,6 +32,23 @@ class ExerciseBlock(blocks.StructBlock):
         }
 
 
+class QuoteBlock(blocks.StructBlock):
+    text = blocks.TextBlock()
+    attribution = blocks.CharBlock(
+        required=False, max_length=120, help_text="Who said or wrote it, for example: Dr. Zach Long."
+    )
+
+    class Meta:
+        icon = "openquote"
+        label = "Quote"
+        template = "blocks/quote_block.html"
+        description = "A quotation set apart from the text, with an optional attribution."
+        preview_value = {
+            "text": "Mobility you do not use is mobility you lose.",
+            "attribution": "Dr. Zach Long",
+        }
+
+
 class HeadingBlock(blocks.CharBlock):
     class Meta:
         icon = "title"
@@ -59,3 +76,4 @@ class ArticleStreamBlock(blocks.StreamBlock):
         description="A video embed from YouTube or Vimeo.",
     )
     exercise = ExerciseBlock()
+    quote = QuoteBlock()

@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "cms_site.wordpress.middleware.PostIdRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "cms_site.urls"

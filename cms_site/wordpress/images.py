@@ -60,7 +60,10 @@ class MediaLibrary:
     def save(self, path: Path, data: bytes, url: str) -> int | None:
         form_class = get_image_form(get_image_model())
         form = form_class(
-            {"title": path.stem.replace("-", " ")[:255], "collection": Collection.get_first_root_node().pk},
+            {
+                "title": path.stem.replace("-", " ")[:255],
+                "collection": Collection.get_first_root_node().pk,
+            },
             {"file": SimpleUploadedFile(path.name, data)},
         )
         if not form.is_valid():

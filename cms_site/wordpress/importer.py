@@ -35,7 +35,13 @@ from .wxr import Author as WxrAuthor
 from .wxr import Comment, Item, WxrError, WxrFile
 
 DRAFT_STATUSES = {"draft", "pending", "future", "private"}
-IGNORED_TYPES = {"attachment", "revision", "nav_menu_item", "customize_changeset", "wp_global_styles"}
+IGNORED_TYPES = {
+    "attachment",
+    "revision",
+    "nav_menu_item",
+    "customize_changeset",
+    "wp_global_styles",
+}
 NOT_COMMENTS = {"pingback", "trackback"}
 SKIPPED_CATEGORIES = {"uncategorized"}
 SLUG_CHARS = 200
@@ -76,7 +82,7 @@ class Summary:
 
 
 def scan(path: Path, on_bytes: Callable[[int], None] | None = None) -> Plan:
-    """Read and check the whole export; raise WxrError, naming the line, if it cannot be imported."""
+    """Read and check the whole export; a WxrError names the line that stops the import."""
     if not path.is_file():
         raise WxrError(None, f"{path}: no such file")
     plan = Plan(WxrFile(path))
@@ -109,7 +115,7 @@ class WordPressImport:
         self.authors: dict[str, Author | None] = {}
 
     def run(self, on_item: Callable[[], None] | None = None) -> Summary:
-        with deferred_refresh("wordpress_import"):
+        with deferred_refresh("WordPress import"):
             if self.dry_run:
                 with transaction.atomic():
                     self.import_all(on_item)
@@ -169,6 +175,7 @@ class WordPressImport:
         revision = page.save_revision(log_action=True)
         if published:
             revision.publish()
+            page.refresh_from_db()
             self.summary.posts += 1
         else:
             self.summary.drafts += 1
@@ -193,7 +200,9 @@ class WordPressImport:
             record = self.plan.authors.get(login)
             name = (record.display_name if record else login)[:120]
             slug = slugify(login)[:120] or slugify(name)[:120]
-            self.authors[login] = Author.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+            self.authors[login] = Author.objects.get_or_create(slug=slug, defaults={"name": name})[
+                0
+            ]
         return self.authors[login]
 
     def add_terms(self, page: ArticlePage, item: Item) -> None:
@@ -217,9 +226,7 @@ class WordPressImport:
     def import_comments(self, item: Item, page: ArticlePage) -> None:
         ids = {c.wp_id: self.import_id("comment", c.wp_id) for c in item.comments}
         known = dict(
-            ArticleComment.objects.filter(import_id__in=ids.values()).values_list(
-                "import_id", "pk"
-            )
+            ArticleComment.objects.filter(import_id__in=ids.values()).values_list("import_id", "pk")
         )
         waiting = []
         for comment in item.comments:
@@ -241,14 +248,18 @@ class WordPressImport:
 
     @staticmethod
     def parent_ready(comment: Comment, ids: dict[int, str], known: dict[str, int]) -> bool:
-        return not comment.parent_id or comment.parent_id not in ids or ids[comment.parent_id] in known
+        return (
+            not comment.parent_id or comment.parent_id not in ids or ids[comment.parent_id] in known
+        )
 
     def create_comments(self, item, page, ready, ids, known, depths, commenters):
         rows = []
         for comment in ready:
             parent_pk = known.get(ids.get(comment.parent_id, ""))
             if comment.parent_id and parent_pk is None:
-                self.warn(item, [f"comment {comment.wp_id} replies to a missing comment; kept at the top"])
+                self.warn(
+                    item, [f"comment {comment.wp_id} replies to a missing comment; kept at the top"]
+                )
             rows.append(self.comment_row(comment, page, parent_pk, depths, commenters))
         rows = ArticleComment.objects.bulk_create(rows)
         for row, comment in zip(rows, ready, strict=True):
@@ -271,7 +282,7 @@ class WordPressImport:
             body=comment_text(comment.content),
             status=status,
             status_reason=Reason.MODERATOR if decided else Reason.NEW_COMMENTER,
-            status_detail=f"Imported from WordPress ({'decided there' if decided else 'pending there'})",
+            status_detail="Imported from WordPress" + ("" if decided else " (pending there)"),
             moderated_at=date if decided else None,
             ip_hash=keyed_hash("ip", network(comment.ip, STORED_PREFIX)) if comment.ip else "",
             import_id=self.import_id("comment", comment.wp_id),
@@ -317,9 +328,10 @@ def source_name(url: str) -> str:
 
 
 def category(slug: str, name: str) -> Category:
-    found = Category.objects.filter(slug=slug).first() or Category.objects.filter(
-        name__iexact=name
-    ).first()
+    found = (
+        Category.objects.filter(slug=slug).first()
+        or Category.objects.filter(name__iexact=name).first()
+    )
     return found or Category.objects.create(slug=slug, name=name)
 
 

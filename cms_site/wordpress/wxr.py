@@ -194,7 +194,9 @@ class WxrFile:
             if not handler.started:
                 raise WxrError(None, "the file is empty: it holds no XML")
         except SAXParseException as exc:
-            raise WxrError(exc.getLineNumber(), f"not well-formed XML ({exc.getMessage()})") from None
+            raise WxrError(
+                exc.getLineNumber(), f"not well-formed XML ({exc.getMessage()})"
+            ) from None
         except DefusedXmlException as exc:
             raise WxrError(handler.line(), refusal(exc)) from None
 
@@ -246,7 +248,9 @@ def to_record(node: Node, channel: Channel) -> object | None:
 
 def to_term(node: Node) -> Term:
     if node.name == "wp:category":
-        return Term("category", node.child("wp:category_nicename"), node.child("wp:cat_name"), node.line)
+        return Term(
+            "category", node.child("wp:category_nicename"), node.child("wp:cat_name"), node.line
+        )
     return Term("tag", node.child("wp:tag_slug"), node.child("wp:tag_name"), node.line)
 
 
@@ -268,7 +272,8 @@ def to_item(node: Node) -> Item:
         line=node.line,
     )
     item.terms = [
-        (c.attrs.get("domain", ""), c.attrs.get("nicename", ""), c.text) for c in node.all("category")
+        (c.attrs.get("domain", ""), c.attrs.get("nicename", ""), c.text)
+        for c in node.all("category")
     ]
     item.meta = {m.child("wp:meta_key"): m.child("wp:meta_value") for m in node.all("wp:postmeta")}
     item.comments = [to_comment(c) for c in node.all("wp:comment")]

@@ -12,6 +12,7 @@ SITE_PACKAGES = ("cms_site", "tasks", "tests", "benchmarks")
 PUBLIC_API = {
     "recommender.api",
     "recommender.conf",
+    "recommender.dispatch",
     "recommender.engine",
     "recommender.models",
     "recommender.panels",

@@ -1,12 +1,15 @@
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.template import Context, Template
 from django.test import RequestFactory
 from wagtail.models import Page, PageViewRestriction, Site
 
 from recommender import model_cache
+from recommender.dispatch import deferred_refresh
 from recommender.models import (
     ExcludedRelatedPage,
+    PendingRefresh,
     PinnedRelatedPage,
     RecommenderModel,
     RecommenderRun,
@@ -263,3 +266,31 @@ def test_a_ten_megabyte_article_does_not_break_the_rebuild(corpus, article_index
 def test_template_tag_without_a_saved_page_renders_nothing():
     template = Template("{% load recommender_tags %}{% related_articles page %}")
     assert template.render(Context({"page": None})).strip() == ""
+
+
+def test_a_bulk_change_refreshes_nothing_per_page_and_retrains_once(
+    corpus, article_index, django_capture_on_commit_callbacks
+):
+    rebuild_all()
+    category = corpus["running"][0].categories.first()
+    with deferred_refresh("bulk test"):
+        with django_capture_on_commit_callbacks(execute=True):
+            new = make_article(article_index, "Marathon pace", "running marathon pace", category)
+        assert not PendingRefresh.objects.exists()
+        assert not RecommenderRun.objects.filter(trigger="bulk test").exists()
+    assert RecommenderRun.objects.filter(trigger="bulk test").count() == 1
+    assert targets(new, 3)
+
+
+def test_a_bulk_change_that_rolls_back_retrains_nothing(
+    corpus, article_index, django_capture_on_commit_callbacks
+):
+    category = corpus["running"][0].categories.first()
+    with (
+        deferred_refresh("rolled back"),
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        make_article(article_index, "Marathon pace", "running marathon pace", category)
+        transaction.set_rollback(True)
+    assert not RecommenderRun.objects.filter(trigger="rolled back").exists()

@@ -92,7 +92,9 @@ def item(
         f"<wp:meta_value>{cdata(value)}</wp:meta_value></wp:postmeta>"
         for key, value in (meta or {}).items()
     )
-    attachment = f"\n    <wp:attachment_url>{cdata(attachment_url)}</wp:attachment_url>"
+    if attachment_url:
+        postmeta += f"\n    <wp:attachment_url>{cdata(attachment_url)}</wp:attachment_url>"
+    gmt = date if status == "publish" else "0000-00-00 00:00:00"
     return f"""
   <item>
     <title>{cdata(title)}</title>
@@ -103,10 +105,10 @@ def item(
     <excerpt:encoded>{cdata(excerpt)}</excerpt:encoded>
     <wp:post_id>{wp_id}</wp:post_id>
     <wp:post_date>{cdata(date)}</wp:post_date>
-    <wp:post_date_gmt>{cdata(date if status == "publish" else "0000-00-00 00:00:00")}</wp:post_date_gmt>
+    <wp:post_date_gmt>{cdata(gmt)}</wp:post_date_gmt>
     <wp:post_name>{cdata(slug)}</wp:post_name>
     <wp:status>{cdata(status)}</wp:status>
-    <wp:post_type>{cdata(post_type)}</wp:post_type>{categories}{postmeta}{attachment if attachment_url else ""}{"".join(comments)}
+    <wp:post_type>{cdata(post_type)}</wp:post_type>{categories}{postmeta}{"".join(comments)}
   </item>"""
 
 

@@ -34,7 +34,10 @@ def test_reads_authors_terms_posts_and_threaded_comments(tmp_path):
         "publish",
     )
     assert post.date == dt.datetime(2023, 5, 1, 8, tzinfo=dt.UTC)
-    assert post.terms == [("category", "mobility", "Mobility"), ("post_tag", "thoracic", "Thoracic")]
+    assert post.terms == [
+        ("category", "mobility", "Mobility"),
+        ("post_tag", "thoracic", "Thoracic"),
+    ]
     assert post.meta == {"_thumbnail_id": "9"}
     assert [(c.wp_id, c.parent_id, c.content) for c in post.comments] == [
         (70, 0, "First!"),
@@ -95,7 +98,9 @@ def test_malformed_xml_names_the_line(tmp_path):
 
 
 def test_bad_values_name_the_item_line(tmp_path):
-    text = wxr.export(wxr.item(1, "Fine"), wxr.item(2, "Odd").replace("<wp:post_id>2", "<wp:post_id>two"))
+    text = wxr.export(
+        wxr.item(1, "Fine"), wxr.item(2, "Odd").replace("<wp:post_id>2", "<wp:post_id>two")
+    )
     path = tmp_path / "bad.xml"
     path.write_text(text)
     with pytest.raises(WxrError, match="post_id> must be a whole number") as caught:

@@ -66,7 +66,9 @@ class Command(BaseCommand):
             )
         )
         self.listing("Arrived as drafts", summary.draft_titles, verbose)
-        self.listing("WordPress pages not imported (recreate them as pages)", summary.page_links, verbose)
+        self.listing(
+            "WordPress pages not imported (recreate them as pages)", summary.page_links, verbose
+        )
         self.listing("Warnings", summary.warnings, verbose)
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")
