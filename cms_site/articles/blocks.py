@@ -35,7 +35,9 @@ class ExerciseBlock(blocks.StructBlock):
 class QuoteBlock(blocks.StructBlock):
     text = blocks.TextBlock()
     attribution = blocks.CharBlock(
-        required=False, max_length=120, help_text="Who said or wrote it, for example: Dr. Zach Long."
+        required=False,
+        max_length=120,
+        help_text="Who said or wrote it, for example: Dr. Zach Long.",
     )
 
     class Meta:

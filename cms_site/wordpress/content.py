@@ -468,7 +468,10 @@ class Converter:
 
     def video_shortcode(self, kind: str, named: dict, positional: list[str], content: str) -> str:
         values = [content, named.get("src"), named.get("url"), *positional, *named.values()]
-        url = next((v.strip() for v in values if v and v.strip()), "")
+        values = [v.strip() for v in values if v and v.strip()]
+        url = next(
+            (v for v in values if re.match(r"(?:https?:)?//", v)), values[0] if values else ""
+        )
         if kind == "vimeo" and url.isdigit():
             url = f"https://vimeo.com/{url}"
         elif kind == "youtube" and YOUTUBE_ID.fullmatch(url):
@@ -492,20 +495,14 @@ class Converter:
             self.block(node)
         self.flush(run)
 
+    HANDLERS = {"ul": "list_block", "ol": "list_block", "blockquote": "quote", "figure": "figure",
+                "img": "image", "iframe": "iframe", "figcaption": "caption",
+                VIDEO_MARK: "video_mark"}  # fmt: skip
+
     def block(self, tag: Tag) -> None:
         name = tag.name
-        handler = {
-            "ul": self.list_block,
-            "ol": self.list_block,
-            "blockquote": self.quote,
-            "figure": self.figure,
-            "img": self.image,
-            "iframe": self.iframe,
-            "figcaption": self.caption,
-            VIDEO_MARK: self.video_mark,
-        }.get(name)
-        if handler:
-            handler(tag)
+        if name in self.HANDLERS:
+            getattr(self, self.HANDLERS[name])(tag)
         elif name in HEADINGS:
             self.heading(tag)
         elif name in ("video", "audio"):
@@ -704,8 +701,9 @@ class Converter:
     def iframe(self, tag: Tag) -> None:
         raw = tag.get("src") or tag.get("data-src") or ""
         url = self.safe_url(raw, "iframe source") if raw.strip() else None
-        if url and video_url(url):
-            self.blocks.append({"type": "video", "value": video_url(url)})
+        video = video_url(url) if url else None
+        if video:
+            self.blocks.append({"type": "video", "value": video})
         elif url:
             self.warn(f"dropped an iframe from {host_of(url)} (not a known video host)")
         elif not raw.strip():

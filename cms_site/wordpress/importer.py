@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -18,11 +19,16 @@ from urllib.parse import unquote, urlparse
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
+from modelsearch.index import insert_or_update_object
+from modelsearch.signal_handlers import post_save_signal_handler
 from wagtail.blocks import StreamValue
 from wagtail.contrib.redirects.models import Redirect
+from wagtail.models import ReferenceIndex
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from cms_site.articles.models import ArticleIndexPage, ArticlePage, Author, BodyArea, Category
 from cms_site.comments.models import MAX_COMMENT_LENGTH, ArticleComment, Commenter
@@ -113,9 +119,11 @@ class WordPressImport:
         self.summary = Summary()
         self.source = source_name(plan.wxr.channel.base_site_url or plan.wxr.channel.link)
         self.authors: dict[str, Author | None] = {}
+        self.categories: dict[str, Category] = {}
+        self.body_areas = {area.slug: area for area in BodyArea.objects.all()}
 
     def run(self, on_item: Callable[[], None] | None = None) -> Summary:
-        with deferred_refresh("WordPress import"):
+        with deferred_refresh("WordPress import"), indexed_once_per_article():
             if self.dry_run:
                 with transaction.atomic():
                     self.import_all(on_item)
@@ -172,7 +180,7 @@ class WordPressImport:
         )
         self.add_terms(page, item)
         self.parent.add_child(instance=page)
-        revision = page.save_revision(log_action=True)
+        revision = page.save_revision(log_action=True, clean=False)  # add_child validated it
         if published:
             revision.publish()
             page.refresh_from_db()
@@ -180,6 +188,8 @@ class WordPressImport:
         else:
             self.summary.drafts += 1
             self.summary.draft_titles.append(f"{title} ({item.status})")
+        insert_or_update_object(page)
+        ReferenceIndex.create_or_update_for_object(page)
         return page
 
     def free_slug(self, item: Item, title: str) -> str:
@@ -212,11 +222,12 @@ class WordPressImport:
             slug = slugify(unquote(slug), allow_unicode=True)[:80] or slugify(name)[:80]
             if not name or slug in SKIPPED_CATEGORIES:
                 continue
-            area = BodyArea.objects.filter(slug=slug).first()
-            if area:
-                areas.append(area)
+            if slug in self.body_areas:
+                areas.append(self.body_areas[slug])
             elif domain == "category":
-                categories.append(category(slug, name))
+                if slug not in self.categories:
+                    self.categories[slug] = category(slug, name)
+                categories.append(self.categories[slug])
             elif domain == "post_tag":
                 tags.append(name[:100])
         page.categories = categories
@@ -320,6 +331,19 @@ class WordPressImport:
     @staticmethod
     def aware(value: dt.datetime, is_utc: bool) -> dt.datetime:
         return value if is_utc else timezone.make_aware(value)
+
+
+@contextmanager
+def indexed_once_per_article() -> Iterator[None]:
+    """Creating, revising and publishing a page saves it three times, and Wagtail updates its
+    search and reference indexes on every save; the import updates them once per article."""
+    paused = post_save.disconnect(post_save_signal_handler, sender=ArticlePage)
+    try:
+        with disable_reference_index_auto_update():
+            yield
+    finally:
+        if paused:
+            post_save.connect(post_save_signal_handler, sender=ArticlePage)
 
 
 def source_name(url: str) -> str:
