@@ -33,6 +33,7 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 from cms_site.articles.models import ArticleIndexPage, ArticlePage, Author, BodyArea, Category
 from cms_site.comments.models import MAX_COMMENT_LENGTH, ArticleComment, Commenter
 from cms_site.comments.ratelimit import STORED_PREFIX, keyed_hash, network
+from cms_site.comments.spam_model import spam_score
 from recommender.dispatch import deferred_refresh
 
 from .content import convert
@@ -283,6 +284,8 @@ class WordPressImport:
         status = COMMENT_STATUS.get(comment.approved, Status.PENDING)
         decided = status != Status.PENDING
         date = self.aware(comment.date, comment.date_is_utc)
+        body = comment_text(comment.content)
+        score, version = (None, "") if decided else spam_score(body)
         return ArticleComment(
             page=page,
             parent_id=parent_pk,
@@ -290,10 +293,12 @@ class WordPressImport:
             commenter=commenters.get(comment.email.strip().lower()),
             author_name=" ".join(comment.author.split())[:80] or "Anonymous",
             website=valid_url(comment.url),
-            body=comment_text(comment.content),
+            body=body,
             status=status,
             status_reason=Reason.MODERATOR if decided else Reason.NEW_COMMENTER,
-            status_detail="Imported from WordPress" + ("" if decided else " (pending there)"),
+            status_detail="imported from WordPress" + ("" if decided else ", pending there"),
+            spam_score=score,
+            spam_model_version=version,
             moderated_at=date if decided else None,
             ip_hash=keyed_hash("ip", network(comment.ip, STORED_PREFIX)) if comment.ip else "",
             import_id=self.import_id("comment", comment.wp_id),

@@ -197,6 +197,18 @@ def test_comments_keep_their_thread_status_and_dates_and_send_nothing(tmp_path, 
     assert mail.outbox == [] and not NotificationIntent.objects.exists()
 
 
+def test_comments_still_pending_are_scored_by_the_active_spam_filter(
+    tmp_path, article_index, eval_sets
+):
+    spam_model.retrain("test", seed_paths=[str(eval_sets / "spam" / "youtube-spam.jsonl")])
+    run(full_export(tmp_path))
+    waiting = ArticleComment.objects.get(author_name="Lee")
+    assert waiting.spam_score is not None
+    assert waiting.spam_model_version == spam_model.active_model().version
+    assert waiting.get_status_reason_display() == "Waiting for a moderator"
+    assert ArticleComment.objects.get(author_name="Ines").spam_score is None  # decided there
+
+
 def test_old_links_redirect_permanently_to_the_new_articles(client, tmp_path, article_index):
     run(full_export(tmp_path))
     guide = ArticlePage.objects.get(title="Upper Back Mobility")
