@@ -629,6 +629,12 @@ SETUP = (
     "ensure_article_index(ensure_home())\n"
 )
 COUNTED = ("posts", "drafts", "comments", "redirects", "images")
+SCAN = (
+    "import sys, django; django.setup()\n"
+    "from pathlib import Path\n"
+    "from cms_site.wordpress.importer import scan\n"
+    "scan(Path(sys.argv[1]))\n"
+)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -648,6 +654,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=[],
         metavar="POSTS",
         help="also import these numbers of posts (comments in proportion) to compare peak memory",
+    )
+    parser.add_argument(
+        "--scan-posts",
+        type=int,
+        metavar="POSTS",
+        help="also time the checking pass alone on an export this large (5 comments a post)",
     )
     parser.add_argument("--json", action="store_true", help="end with one JSON line of results")
     return parser.parse_args(argv)
@@ -711,6 +723,17 @@ def generate(path: Path, posts: int, comments: int, seed: int) -> tuple[Path, fl
     return media, file_mb
 
 
+def run_scan(args, workdir: Path) -> dict:
+    """The first pass alone (read and check every item): shows that memory does not grow."""
+    export = workdir / f"scan-{args.scan_posts}.xml"
+    _, file_mb = generate(export, args.scan_posts, args.scan_posts * 5, args.seed)
+    env = child_env(args, f"sqlite:///{workdir / 'unused.sqlite3'}", workdir / "media-root-scan")
+    seconds, peak, _ = measured([sys.executable, "-c", SCAN, str(export)], env)
+    print(f"check pass alone on {file_mb:.0f} MB: {seconds:.1f} s, {peak:.0f} MB RSS")
+    export.unlink()
+    return {"file_mb": round(file_mb, 1), "seconds": round(seconds, 1), "peak_rss_mb": round(peak)}
+
+
 def run_import(args, workdir: Path, posts: int, comments: int, rerun: bool) -> dict:
     export = args.keep if args.keep and posts == args.posts else workdir / f"export-{posts}.xml"
     media, file_mb = generate(export, posts, comments, args.seed)
@@ -750,6 +773,8 @@ def main(argv: list[str] | None = None) -> int:
         sizes = [n for n in args.sizes if n != args.posts]
         ratio = args.comments / args.posts
         extra = [run_import(args, workdir, n, round(n * ratio), rerun=False) for n in sizes]
+        if args.scan_posts:
+            result["scan"] = run_scan(args, workdir)
     if args.sizes:
         measured_sizes = sorted(extra + [result], key=lambda r: r["posts"])
         keys = ("posts", "comments", "file_mb", "import_seconds", "peak_rss_mb")

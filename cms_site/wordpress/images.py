@@ -27,7 +27,7 @@ class MediaLibrary:
         self.attachments = attachments
         self.dry_run = dry_run
         self.found: dict[str, int | None] = {}
-        self.imported = 0
+        self.imported = self.committed = 0
         self.problems: list[str] = []
 
     def resolve(self, url: str, attachment_id: int | None = None) -> int | None:
@@ -36,6 +36,14 @@ class MediaLibrary:
         if url not in self.found:
             self.found[url] = self.load(url)
         return self.found[url]
+
+    def forget(self) -> None:
+        """After a rollback: images saved during it no longer exist."""
+        self.found.clear()
+        self.imported = self.committed
+
+    def commit(self) -> None:
+        self.committed = self.imported
 
     def featured(self, attachment_id: str) -> int | None:
         if not attachment_id.isdigit() or int(attachment_id) not in self.attachments:

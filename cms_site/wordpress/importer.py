@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlparse
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import transaction
+from django.db import DataError, transaction
 from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -138,10 +138,27 @@ class WordPressImport:
     def import_all(self, on_item: Callable[[], None] | None) -> None:
         for record in self.plan.wxr.records():
             if isinstance(record, Item):
-                with transaction.atomic():
-                    self.import_item(record)
+                self.import_safely(record)
                 if on_item:
                     on_item()
+
+    def import_safely(self, item: Item) -> None:
+        """One post and its comments in one transaction; a value the database refuses skips
+        that post (reported), and what was remembered during it is forgotten."""
+        counts = self.summary.as_json()
+        try:
+            with transaction.atomic():
+                self.import_item(item)
+            self.media.commit()
+        except (ValidationError, DataError) as exc:
+            for name, value in counts.items():
+                if name != "warnings":
+                    setattr(self.summary, name, value)
+            self.summary.skipped += 1
+            self.warn(item, [f"not imported: {error_text(exc)}"])
+            self.authors.clear()
+            self.categories.clear()
+            self.media.forget()
 
     def import_item(self, item: Item) -> None:
         if item.post_type == "page":
@@ -379,7 +396,13 @@ def is_email(value: str) -> bool:
         validate_email(value)
     except ValidationError:
         return False
-    return True
+    return len(value) <= 254
+
+
+def error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(exc.messages)
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def valid_url(value: str) -> str:

@@ -3,6 +3,7 @@ import json
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from PIL import Image as PILImage
 from wagtail.contrib.redirects.models import Redirect
@@ -315,6 +316,32 @@ def test_without_a_media_dir_images_are_reported_with_their_url(tmp_path, articl
     assert counts["images"] == 0
     assert f"{wxr.SITE}/wp-content/uploads/2023/05/bench.png" in output
     assert ArticlePage.objects.get(title="Upper Back Mobility").hero_image is None
+
+
+def test_a_post_the_site_refuses_is_skipped_whole_and_reported(
+    tmp_path, article_index, media, monkeypatch
+):
+    def refuse_broken(page):
+        if page.title == "Broken":
+            raise ValidationError({"title": "refused for the test"})
+
+    monkeypatch.setattr(ArticlePage, "clean", refuse_broken)
+    picture = f'<img src="{wxr.SITE}/wp-content/uploads/2023/05/bench.png" alt="Bench">'
+    path = wxr.write(
+        tmp_path / "e.xml",
+        wxr.item(1, "Broken", picture, comments=CONVERSATION[:2]),
+        wxr.item(2, "Fine", picture, comments=CONVERSATION[2:3]),
+    )
+    counts, output = run(path, "--media-dir", str(media))
+    assert (counts["posts"], counts["comments"], counts["skipped"], counts["images"]) == (
+        1,
+        1,
+        1,
+        1,
+    )
+    assert "“Broken” (post 1): not imported: refused for the test" in output
+    assert list(ArticlePage.objects.values_list("title", flat=True)) == ["Fine"]
+    assert ArticlePage.objects.get().body[0].value.pk == get_image_model().objects.get().pk
 
 
 def test_slugs_that_are_taken_get_a_number(tmp_path, article_index):
