@@ -28,7 +28,7 @@ class MediaLibrary:
         self.dry_run = dry_run
         self.found: dict[str, int | None] = {}
         self.imported = self.committed = 0
-        self.problems: list[str] = []
+        self.reasons: dict[str, str] = {}
 
     def resolve(self, url: str, attachment_id: int | None = None) -> int | None:
         """The Wagtail image id for this upload, importing it on first use; None if unavailable."""
@@ -45,15 +45,21 @@ class MediaLibrary:
     def commit(self) -> None:
         self.committed = self.imported
 
-    def featured(self, attachment_id: str) -> int | None:
+    def featured(self, attachment_id: str) -> tuple[int | None, str]:
+        """The featured image's id, or None and its URL when it could not be had."""
         if not attachment_id.isdigit() or int(attachment_id) not in self.attachments:
-            return None
-        return self.resolve(self.attachments[int(attachment_id)])
+            return None, ""
+        url = self.attachments[int(attachment_id)]
+        image_id = self.resolve(url)
+        return image_id, url if url in self.reasons else ""
+
+    def explain(self, url: str) -> str:
+        return f"image left out ({self.reasons.get(url, 'not available')}): {url}"
 
     def load(self, url: str) -> int | None:
         path = self.local_file(url)
         if path is None:
-            self.problems.append(f"image not available locally: {url}")
+            self.reasons[url] = "not in --media-dir" if self.media_dir else "no --media-dir given"
             return None
         data = path.read_bytes()
         with path.open("rb") as handle:
@@ -76,7 +82,7 @@ class MediaLibrary:
         )
         if not form.is_valid():
             reasons = "; ".join(str(e) for errors in form.errors.values() for e in errors)
-            self.problems.append(f"image refused ({reasons}): {url}")
+            self.reasons[url] = f"refused: {reasons}"
             return None
         self.imported += 1
         return form.save().pk

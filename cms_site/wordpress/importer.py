@@ -31,6 +31,7 @@ from wagtail.models import ReferenceIndex
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from cms_site.articles.models import ArticleIndexPage, ArticlePage, Author, BodyArea, Category
+from cms_site.comments import dispatch
 from cms_site.comments.models import MAX_COMMENT_LENGTH, ArticleComment, Commenter
 from cms_site.comments.ratelimit import STORED_PREFIX, keyed_hash, network
 from cms_site.comments.spam_model import spam_score
@@ -132,7 +133,8 @@ class WordPressImport:
             else:
                 self.import_all(on_item)
         self.summary.images = self.media.imported
-        self.summary.warnings += self.media.problems
+        if self.summary.comments and not self.dry_run:
+            dispatch.enqueue("retrain_spam_filter_if_due")
         return self.summary
 
     def import_all(self, on_item: Callable[[], None] | None) -> None:
@@ -181,7 +183,10 @@ class WordPressImport:
     def create(self, item: Item) -> ArticlePage:
         title = " ".join(item.title.split())[:255] or f"Untitled post {item.wp_id}"
         content = convert(item.content, self.media.resolve)
-        self.warn(item, content.warnings)
+        hero_image_id, missing_hero = self.media.featured(item.meta.get("_thumbnail_id", ""))
+        missing = [url for url in content.missing_images if url in self.media.reasons]
+        missing += [missing_hero] if missing_hero else []
+        self.warn(item, content.warnings + [self.media.explain(url) for url in missing])
         published = item.status == "publish"
         date = self.aware(item.date, item.date_is_utc) if item.date else timezone.now()
         page = ArticlePage(
@@ -190,7 +195,7 @@ class WordPressImport:
             date=timezone.localdate(date),
             intro=intro(item, content.text, title),
             author=self.author(item.creator),
-            hero_image_id=self.media.featured(item.meta.get("_thumbnail_id", "")),
+            hero_image_id=hero_image_id,
             body=StreamValue(ArticlePage.body.field.stream_block, content.blocks, is_lazy=True),
             import_id=self.import_id("post", item.wp_id),
             live=False,

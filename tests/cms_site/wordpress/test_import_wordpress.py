@@ -255,6 +255,7 @@ def test_a_dry_run_reports_the_same_counts_and_writes_nothing(tmp_path, article_
     counts, output = run(path, "--dry-run", "--media-dir", str(media))
     assert (counts["posts"], counts["drafts"], counts["comments"], counts["images"]) == (2, 4, 6, 1)
     assert "Dry run: nothing was written." in output
+    assert "image left out" not in output
     assert Page.objects.count() == pages
     assert not ArticleComment.objects.exists() and not Redirect.objects.exists()
     assert not get_image_model().objects.exists() and not Author.objects.exists()
@@ -306,6 +307,7 @@ def test_images_come_only_from_inside_the_media_dir(tmp_path, article_index, med
         wxr.write(tmp_path / "i.xml", wxr.item(30, "Pictures", content)), "--media-dir", str(media)
     )
     assert counts["images"] == 1
+    assert "“Pictures” (post 30): image left out (not in --media-dir): " in output
     assert "missing.png" in output and "secret.png" in output
     article = ArticlePage.objects.get()
     assert [b.block_type for b in article.body] == ["image"]
@@ -314,7 +316,8 @@ def test_images_come_only_from_inside_the_media_dir(tmp_path, article_index, med
 def test_without_a_media_dir_images_are_reported_with_their_url(tmp_path, article_index):
     counts, output = run(full_export(tmp_path))
     assert counts["images"] == 0
-    assert f"{wxr.SITE}/wp-content/uploads/2023/05/bench.png" in output
+    bench = f"{wxr.SITE}/wp-content/uploads/2023/05/bench.png"
+    assert f"(post 10): image left out (no --media-dir given): {bench}" in output
     assert ArticlePage.objects.get(title="Upper Back Mobility").hero_image is None
 
 
