@@ -1,7 +1,8 @@
 """WordPress import benchmark: time and peak memory of importing a generated WXR 1.2 export.
 
     python -m benchmarks.wordpress_import --posts 10000 --comments 50000 [--json]
-    python -m benchmarks.wordpress_import --posts 10000 --comments 50000 --sizes 1000 10000
+    python -m benchmarks.wordpress_import --posts 10000 --comments 50000 --sizes 1000
+    python -m benchmarks.wordpress_import --posts 200 --comments 1000 --scan-posts 25000 --json
 
 The export is streamed to a temporary folder (or to --keep FILE), with a PNG per attachment in a
 copy of wp-content/uploads passed as --media-dir. The database is a throwaway SQLite file in the

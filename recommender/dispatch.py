@@ -6,6 +6,7 @@ process right after its transaction commits, and "Retrain now" retrains during t
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -13,6 +14,8 @@ from contextvars import ContextVar
 from django.db import transaction
 
 from . import conf
+
+logger = logging.getLogger(__name__)
 
 _deferred: ContextVar[list[int] | None] = ContextVar("recommender_deferred", default=None)
 
@@ -55,13 +58,34 @@ def retrain(trigger: str) -> bool:
 def deferred_refresh(trigger: str) -> Iterator[None]:
     """Hold per-page refreshes during a bulk change, then retrain once for all of it.
 
-    Only committed changes count: if every transaction inside rolls back, nothing is retrained.
+    Only committed changes count, and the retrain waits for the outermost transaction to
+    commit. If the block fails or is interrupted, or the retrain cannot start (a broker outage),
+    the changed pages are marked pending instead, for the periodic refresh to pick up.
     """
     held: list[int] = []
     token = _deferred.set(held)
     try:
         yield
-    finally:
+    except BaseException:
         _deferred.reset(token)
-        if held:
-            retrain(trigger)
+        transaction.on_commit(lambda: _mark_pending(held))
+        raise
+    _deferred.reset(token)
+    transaction.on_commit(lambda: _retrain_or_mark_pending(trigger, held))
+
+
+def _retrain_or_mark_pending(trigger: str, page_ids: list[int]) -> None:
+    if not page_ids:
+        return
+    try:
+        retrain(trigger)
+    except Exception:
+        logger.exception("Could not start the retrain after %s; pages marked pending", trigger)
+        _mark_pending(page_ids)
+
+
+def _mark_pending(page_ids: list[int]) -> None:
+    from .refresh import mark_pending
+
+    for page_id in page_ids:
+        mark_pending(page_id)

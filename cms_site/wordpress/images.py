@@ -7,6 +7,7 @@ rerun imports nothing twice.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlparse
@@ -27,26 +28,22 @@ class MediaLibrary:
         self.attachments = attachments
         self.dry_run = dry_run
         self.found: dict[str, int | None] = {}
-        self.imported = self.committed = 0
         self.reasons: dict[str, str] = {}
+        self.new_files: set[str] = set()
+        self.imported = self.committed = 0
 
     def resolve(self, url: str, attachment_id: int | None = None) -> int | None:
-        """The Wagtail image id for this upload, importing it on first use; None if unavailable."""
-        url = self.attachments.get(attachment_id, url) if attachment_id else url
-        if url not in self.found:
-            self.found[url] = self.load(url)
-        return self.found[url]
-
-    def forget(self) -> None:
-        """After a rollback: images saved during it no longer exist."""
-        self.found.clear()
-        self.imported = self.committed
-
-    def commit(self) -> None:
-        self.committed = self.imported
+        """The Wagtail image id for this upload, importing it on first use; None if unavailable.
+        A missing image's reason is kept under the URL the post used."""
+        source = self.attachments.get(attachment_id, url) if attachment_id else url
+        if source not in self.found:
+            self.found[source] = self.load(source)
+        if source in self.reasons:
+            self.reasons[url] = self.reasons[source]
+        return self.found[source]
 
     def featured(self, attachment_id: str) -> tuple[int | None, str]:
-        """The featured image's id, or None and its URL when it could not be had."""
+        """The featured image's id, and its URL when it was left out."""
         if not attachment_id.isdigit() or int(attachment_id) not in self.attachments:
             return None, ""
         url = self.attachments[int(attachment_id)]
@@ -56,24 +53,32 @@ class MediaLibrary:
     def explain(self, url: str) -> str:
         return f"image left out ({self.reasons.get(url, 'not available')}): {url}"
 
+    def forget(self) -> None:
+        """After a rollback: images saved during it no longer exist."""
+        self.found.clear()
+        self.imported = self.committed
+
+    def commit(self) -> None:
+        self.committed = self.imported
+
     def load(self, url: str) -> int | None:
         path = self.local_file(url)
         if path is None:
             self.reasons[url] = "not in --media-dir" if self.media_dir else "no --media-dir given"
             return None
-        data = path.read_bytes()
-        with path.open("rb") as handle:
-            existing = get_image_model().objects.filter(file_hash=hash_filelike(handle)).first()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self.reasons[url] = f"could not be read: {exc.strerror}"
+            return None
+        digest = hash_filelike(io.BytesIO(data))
+        existing = get_image_model().objects.filter(file_hash=digest).first()
         if existing:
             return existing.pk
-        if self.dry_run:
-            self.imported += 1
-            return None
-        return self.save(path, data, url)
+        return self.save(path, data, url, digest)
 
-    def save(self, path: Path, data: bytes, url: str) -> int | None:
-        form_class = get_image_form(get_image_model())
-        form = form_class(
+    def save(self, path: Path, data: bytes, url: str, digest: str) -> int | None:
+        form = get_image_form(get_image_model())(
             {
                 "title": path.stem.replace("-", " ")[:255],
                 "collection": Collection.get_first_root_node().pk,
@@ -83,6 +88,10 @@ class MediaLibrary:
         if not form.is_valid():
             reasons = "; ".join(str(e) for errors in form.errors.values() for e in errors)
             self.reasons[url] = f"refused: {reasons}"
+            return None
+        if self.dry_run:
+            self.imported += digest not in self.new_files
+            self.new_files.add(digest)
             return None
         self.imported += 1
         return form.save().pk

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 from xml.sax import SAXParseException
 from xml.sax.handler import ContentHandler, feature_namespaces
 
@@ -33,6 +34,7 @@ class WxrError(ValueError):
 
     def __init__(self, line: int | None, message: str):
         self.line = line
+        self.message = message
         super().__init__(f"line {line}: {message}" if line else message)
 
 
@@ -62,6 +64,14 @@ class Term:
 
 
 @dataclass
+class Moment:
+    """A WordPress timestamp: in UTC (``*_gmt``) and as the blog's clock showed it, when known."""
+
+    utc: dt.datetime | None = None
+    local: dt.datetime | None = None
+
+
+@dataclass
 class Comment:
     wp_id: int
     parent_id: int
@@ -69,8 +79,7 @@ class Comment:
     email: str
     url: str
     ip: str
-    date: dt.datetime
-    date_is_utc: bool
+    date: Moment
     content: str
     approved: str  # "1", "0", "spam" or "trash"
     kind: str  # "comment", "pingback", "trackback"...
@@ -88,8 +97,7 @@ class Item:
     creator: str
     content: str
     excerpt: str
-    date: dt.datetime | None
-    date_is_utc: bool
+    date: Moment
     attachment_url: str
     line: int
     terms: list[tuple[str, str, str]] = field(default_factory=list)  # (domain, slug, name)
@@ -134,12 +142,13 @@ class ExportHandler(ContentHandler):
         self.done: list[Node] = []
         self.started = False
         self.locator = None
+        self.skipped_lines = 0
 
     def setDocumentLocator(self, locator):
         self.locator = locator
 
     def line(self) -> int:
-        return self.locator.getLineNumber() if self.locator else 0
+        return self.locator.getLineNumber() + self.skipped_lines if self.locator else 0
 
     def startElementNS(self, name, qname, attrs):
         attributes = {short_name(*key): value for key, value in attrs.items()}
@@ -184,7 +193,7 @@ class WxrFile:
         handler.setDocumentLocator(parser)
         try:
             with self.path.open("rb") as source:
-                while chunk := source.read(CHUNK_BYTES):
+                for chunk in chunks(source, handler):
                     parser.feed(chunk)
                     yield from drain(handler.done)
                     if on_bytes:
@@ -194,11 +203,22 @@ class WxrFile:
             if not handler.started:
                 raise WxrError(None, "the file is empty: it holds no XML")
         except SAXParseException as exc:
-            raise WxrError(
-                exc.getLineNumber(), f"not well-formed XML ({exc.getMessage()})"
-            ) from None
+            line = exc.getLineNumber() + handler.skipped_lines
+            raise WxrError(line, f"not well-formed XML ({exc.getMessage()})") from None
         except DefusedXmlException as exc:
             raise WxrError(handler.line(), refusal(exc)) from None
+
+
+def chunks(source: BinaryIO, handler: ExportHandler) -> Iterator[bytes]:
+    """The file in pieces, without the blank lines a faulty WordPress plugin can print before
+    ``<?xml``, which would otherwise make the whole export unreadable."""
+    first = source.read(CHUNK_BYTES)
+    stripped = first.lstrip()
+    handler.skipped_lines = first[: len(first) - len(stripped)].count(b"\n")
+    if stripped:
+        yield stripped
+    while chunk := source.read(CHUNK_BYTES):
+        yield chunk
 
 
 def drain(done: list[Node]) -> Iterator[Node]:
@@ -255,7 +275,6 @@ def to_term(node: Node) -> Term:
 
 
 def to_item(node: Node) -> Item:
-    date, is_utc = item_date(node)
     item = Item(
         wp_id=integer(node, "wp:post_id"),
         post_type=node.child("wp:post_type") or "post",
@@ -266,8 +285,7 @@ def to_item(node: Node) -> Item:
         creator=node.child("dc:creator"),
         content=node.child("content:encoded"),
         excerpt=node.child("excerpt:encoded"),
-        date=date,
-        date_is_utc=is_utc,
+        date=moment(node, "wp:post_date"),
         attachment_url=node.child("wp:attachment_url"),
         line=node.line,
     )
@@ -281,9 +299,6 @@ def to_item(node: Node) -> Item:
 
 
 def to_comment(node: Node) -> Comment:
-    date, is_utc = first_date(node, "wp:comment_date_gmt", "wp:comment_date")
-    if date is None:
-        raise WxrError(node.line, "a comment has no date")
     return Comment(
         wp_id=integer(node, "wp:comment_id"),
         parent_id=integer(node, "wp:comment_parent", default=0),
@@ -291,8 +306,7 @@ def to_comment(node: Node) -> Comment:
         email=node.child("wp:comment_author_email"),
         url=node.child("wp:comment_author_url"),
         ip=node.child("wp:comment_author_IP"),
-        date=date,
-        date_is_utc=is_utc,
+        date=moment(node, "wp:comment_date"),
         content=node.child("wp:comment_content"),
         approved=node.child("wp:comment_approved") or "0",
         kind=node.child("wp:comment_type") or "comment",
@@ -300,20 +314,19 @@ def to_comment(node: Node) -> Comment:
     )
 
 
-def item_date(node: Node) -> tuple[dt.datetime | None, bool]:
-    return first_date(node, "wp:post_date_gmt", "wp:post_date")
+def moment(node: Node, name: str) -> Moment:
+    utc = timestamp(node, f"{name}_gmt")
+    return Moment(utc.replace(tzinfo=dt.UTC) if utc else None, timestamp(node, name))
 
 
-def first_date(node: Node, utc_name: str, local_name: str) -> tuple[dt.datetime | None, bool]:
-    for name, is_utc in ((utc_name, True), (local_name, False)):
-        value = node.child(name)
-        if value and value != NO_DATE:
-            try:
-                parsed = dt.datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
-            except ValueError:
-                raise WxrError(node.line, f"<{name}> is not a date: {value[:40]!r}") from None
-            return (parsed.replace(tzinfo=dt.UTC) if is_utc else parsed), is_utc
-    return None, False
+def timestamp(node: Node, name: str) -> dt.datetime | None:
+    value = node.child(name)
+    if not value or value == NO_DATE:
+        return None
+    try:
+        return dt.datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        raise WxrError(node.line, f"<{name}> is not a date: {value[:40]!r}") from None
 
 
 def integer(node: Node, name: str, default: int | None = None) -> int:

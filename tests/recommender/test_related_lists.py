@@ -18,6 +18,7 @@ from recommender.models import (
 )
 from recommender.retrain import rebuild_all
 from tests.support.factories import make_article
+from tests.support.workers import celery_conf
 
 pytestmark = pytest.mark.django_db
 
@@ -268,16 +269,16 @@ def test_template_tag_without_a_saved_page_renders_nothing():
     assert template.render(Context({"page": None})).strip() == ""
 
 
-def test_a_bulk_change_refreshes_nothing_per_page_and_retrains_once(
+def test_a_bulk_change_refreshes_nothing_per_page_and_retrains_once_after_commit(
     corpus, article_index, django_capture_on_commit_callbacks
 ):
     rebuild_all()
     category = corpus["running"][0].categories.first()
-    with deferred_refresh("bulk test"):
-        with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):
+        with deferred_refresh("bulk test"):
             new = make_article(article_index, "Marathon pace", "running marathon pace", category)
         assert not PendingRefresh.objects.exists()
-        assert not RecommenderRun.objects.filter(trigger="bulk test").exists()
+        assert not RecommenderRun.objects.filter(trigger="bulk test").exists()  # not committed
     assert RecommenderRun.objects.filter(trigger="bulk test").count() == 1
     assert targets(new, 3)
 
@@ -287,10 +288,40 @@ def test_a_bulk_change_that_rolls_back_retrains_nothing(
 ):
     category = corpus["running"][0].categories.first()
     with (
-        deferred_refresh("rolled back"),
         django_capture_on_commit_callbacks(execute=True),
+        deferred_refresh("rolled back"),
         transaction.atomic(),
     ):
         make_article(article_index, "Marathon pace", "running marathon pace", category)
         transaction.set_rollback(True)
     assert not RecommenderRun.objects.filter(trigger="rolled back").exists()
+
+
+def test_an_interrupted_bulk_change_leaves_its_pages_pending(
+    corpus, article_index, django_capture_on_commit_callbacks
+):
+    category = corpus["running"][0].categories.first()
+    pages = []
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(KeyboardInterrupt),
+        deferred_refresh("interrupted"),
+    ):
+        pages.append(make_article(article_index, "Marathon pace", "running marathon", category))
+        raise KeyboardInterrupt
+    assert PendingRefresh.objects.filter(page_id=pages[0].pk).exists()
+    assert not RecommenderRun.objects.filter(trigger="interrupted").exists()
+
+
+def test_a_retrain_that_cannot_be_queued_leaves_the_pages_pending(
+    corpus, article_index, django_capture_on_commit_callbacks, celery_dispatch
+):
+    category = corpus["running"][0].categories.first()
+    with (
+        celery_conf(broker_url="redis://127.0.0.1:1/0"),
+        django_capture_on_commit_callbacks(execute=True),
+        deferred_refresh("broker down"),
+    ):
+        new = make_article(article_index, "Marathon pace", "running marathon", category)
+    assert PendingRefresh.objects.filter(page_id=new.pk).exists()
+    assert not RecommenderRun.objects.filter(trigger="broker down").exists()

@@ -76,6 +76,7 @@ def item(
     status: str = "publish",
     post_type: str = "post",
     date: str = "2023-05-01 08:00:00",
+    gmt: str | None = None,
     excerpt: str = "",
     terms: tuple[tuple[str, str, str], ...] = (),
     comments: tuple[str, ...] = (),
@@ -94,7 +95,8 @@ def item(
     )
     if attachment_url:
         postmeta += f"\n    <wp:attachment_url>{cdata(attachment_url)}</wp:attachment_url>"
-    gmt = date if status == "publish" else "0000-00-00 00:00:00"
+    if gmt is None:
+        gmt = date if status == "publish" else "0000-00-00 00:00:00"
     return f"""
   <item>
     <title>{cdata(title)}</title>

@@ -355,6 +355,11 @@ def test_slugs_that_are_taken_get_a_number(tmp_path, article_index):
     assert sorted(ArticlePage.objects.values_list("slug", flat=True)) == ["plank", "plank-2"]
 
 
+def test_a_missing_file_is_a_clear_error(tmp_path, article_index):
+    with pytest.raises(CommandError, match=r"nope\.xml: no such file\. Nothing was imported\."):
+        run(tmp_path / "nope.xml")
+
+
 def test_an_unknown_parent_is_a_clear_error(tmp_path, article_index):
     with pytest.raises(CommandError, match="No article index page with slug 'nope'"):
         run(wxr.write(tmp_path / "a.xml", wxr.item(1, "Plank")), "--parent", "nope")
@@ -372,3 +377,108 @@ def test_related_lists_are_rebuilt_once_at_the_end(tmp_path, article_index):
     runs = RecommenderRun.objects.filter(trigger="WordPress import")
     assert runs.count() == 1
     assert not RecommenderRun.objects.exclude(trigger="WordPress import").exists()
+
+
+def test_awkward_threads_keep_every_comment(tmp_path, article_index):
+    thread = (
+        wxr.comment(201, "", kind="pingback", author="Other blog"),
+        wxr.comment(202, "Replying to a pingback", parent=201, author="A"),
+        wxr.comment(203, "Reply to A", parent=202, author="B"),
+        wxr.comment(204, "First copy", author="C"),
+        wxr.comment(204, "Second copy", author="C"),
+        wxr.comment(205, "Undated", author="D", date="0000-00-00 00:00:00"),
+    )
+    counts, output = run(wxr.write(tmp_path / "t.xml", wxr.item(50, "Threads", comments=thread)))
+    assert counts["comments"] == 4 and counts["skipped"] == 2
+    b = ArticleComment.objects.get(author_name="B")
+    assert b.parent.author_name == "A" and b.depth == 2
+    assert ArticleComment.objects.get(author_name="C").body == "First copy"
+    undated = ArticleComment.objects.get(author_name="D")
+    assert undated.created_at == ArticlePage.objects.get().first_published_at
+    assert "comment 204 appears twice; kept the first" in output
+    assert "comment 202 replies to a comment that was not imported" in output
+
+
+def test_a_resized_image_of_a_missing_attachment_is_reported(tmp_path, article_index, media):
+    attachment = wxr.item(
+        77,
+        "rower",
+        post_type="attachment",
+        status="inherit",
+        attachment_url=f"{wxr.SITE}/wp-content/uploads/2023/05/rower.png",
+    )
+    content = (
+        f'<img src="{wxr.SITE}/wp-content/uploads/2023/05/rower-300x200.png" '
+        'class="wp-image-77" alt="Rower">'
+    )
+    path = wxr.write(tmp_path / "r.xml", attachment, wxr.item(51, "Rowing", content))
+    counts, output = run(path, "--media-dir", str(media))
+    assert counts["warnings"] >= 1
+    assert "image left out (not in --media-dir): " in output and "rower-300x200.png" in output
+
+
+def test_a_dry_run_counts_each_image_file_once(tmp_path, article_index, media):
+    content = "".join(
+        f'<img src="{wxr.SITE}/wp-content/uploads/2023/05/{name}" alt="Bench">'
+        for name in ("bench.png", "bench-300x200.png", "bench-1024x768.png")
+    )
+    path = wxr.write(tmp_path / "d.xml", wxr.item(52, "Benches", content))
+    dry, _ = run(path, "--dry-run", "--media-dir", str(media))
+    real, _ = run(path, "--media-dir", str(media))
+    assert dry["images"] == real["images"] == 1
+
+
+def test_a_later_export_reuses_images_already_in_the_library(tmp_path, article_index, media):
+    picture = f'<img src="{wxr.SITE}/wp-content/uploads/2023/05/bench.png" alt="Bench">'
+    run(wxr.write(tmp_path / "a.xml", wxr.item(53, "First", picture)), "--media-dir", str(media))
+    later, _ = run(
+        wxr.write(tmp_path / "b.xml", wxr.item(54, "Second", picture)), "--media-dir", str(media)
+    )
+    assert later["posts"] == 1 and later["images"] == 0
+    assert get_image_model().objects.count() == 1
+
+
+def test_long_and_non_latin_names_get_working_slugs(client, tmp_path, article_index):
+    long_slug = "how-to-" + "really-" * 35 + "squat"
+    posts = [wxr.item(60 + n, f"Squat {n}", slug=long_slug) for n in range(3)]
+    posts.append(
+        wxr.item(
+            70,
+            "Приседания",
+            slug="%d0%bf%d1%80%d0%b8%d1%81%d0%b5%d0%b4",
+            terms=(("category", "%d1%81%d0%b8%d0%bb%d0%b0", "Сила"),),
+        ).replace("<![CDATA[mara]]></dc:creator>", "<![CDATA[李雷]]></dc:creator>")
+    )
+    counts, _ = run(wxr.write(tmp_path / "s.xml", *posts))
+    assert counts["posts"] == 4
+    slugs = set(ArticlePage.objects.values_list("slug", flat=True))
+    assert len(slugs) == 4 and "присед" in slugs
+    russian = ArticlePage.objects.get(slug="присед")
+    assert russian.author.slug.startswith("author-") and russian.author.name == "李雷"
+    assert russian.categories.get().slug.startswith("category-")
+    assert client.get(russian.url).status_code == 200
+
+
+def test_the_date_readers_saw_is_the_blogs_own(tmp_path, article_index):
+    late = wxr.item(80, "Late Night Post", date="2023-05-01 22:30:00", gmt="2023-05-02 02:30:00")
+    draft = wxr.item(81, "Draft Post", status="draft", date="2023-04-30 23:00:00")
+    run(wxr.write(tmp_path / "d.xml", late, draft))
+    posted = ArticlePage.objects.get(title="Late Night Post")
+    assert str(posted.date) == "2023-05-01"
+    assert posted.first_published_at.isoformat() == "2023-05-02T02:30:00+00:00"
+    assert str(ArticlePage.objects.get(title="Draft Post").date) == "2023-04-30"
+
+
+def test_a_post_twice_in_the_file_is_imported_once_and_reported(tmp_path, article_index):
+    counts, output = run(
+        wxr.write(tmp_path / "t.xml", wxr.item(90, "Twice"), wxr.item(90, "Twice"))
+    )
+    assert counts["posts"] == 1 and counts["skipped"] == 1
+    assert "the post appears twice in the file" in output
+
+
+def test_blank_lines_before_the_xml_declaration_are_tolerated(tmp_path, article_index):
+    path = tmp_path / "blank.xml"
+    path.write_text("\n\n" + wxr.export(wxr.item(91, "After Blank Lines")))
+    counts, _ = run(path)
+    assert counts["posts"] == 1

@@ -33,7 +33,7 @@ def test_reads_authors_terms_posts_and_threaded_comments(tmp_path):
         "bench-stretch-basics",
         "publish",
     )
-    assert post.date == dt.datetime(2023, 5, 1, 8, tzinfo=dt.UTC)
+    assert post.date.utc == dt.datetime(2023, 5, 1, 8, tzinfo=dt.UTC)
     assert post.terms == [
         ("category", "mobility", "Mobility"),
         ("post_tag", "thoracic", "Thoracic"),
@@ -48,7 +48,7 @@ def test_reads_authors_terms_posts_and_threaded_comments(tmp_path):
 def test_a_draft_without_a_gmt_date_keeps_its_local_date(tmp_path):
     path = wxr.write(tmp_path / "e.xml", wxr.item(3, "Later", status="draft"))
     post = records(path)[-1]
-    assert post.date == dt.datetime(2023, 5, 1, 8) and not post.date_is_utc
+    assert post.date.local == dt.datetime(2023, 5, 1, 8) and post.date.utc is None
 
 
 BOMB = """<?xml version="1.0"?>
@@ -87,8 +87,11 @@ def test_a_large_bomb_is_refused_without_using_memory(tmp_path):
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KiB
 
 
-def test_malformed_xml_names_the_line(tmp_path):
-    text = wxr.export(wxr.item(1, "Fine"), "\n  <item><title>Broken</titel></item>\n")
+@pytest.mark.parametrize("blank_lines", [0, 3])
+def test_malformed_xml_names_the_line(tmp_path, blank_lines):
+    text = "\n" * blank_lines + wxr.export(
+        wxr.item(1, "Fine"), "\n  <item><title>Broken</titel></item>\n"
+    )
     path = tmp_path / "broken.xml"
     path.write_text(text)
     line = text.splitlines().index("  <item><title>Broken</titel></item>") + 1

@@ -40,7 +40,13 @@ class Command(BaseCommand):
         plan = self.checked(file, quiet)
         importer = WordPressImport(plan, index, media_dir=media_dir, dry_run=dry_run)
         with tqdm(total=plan.items, unit="item", desc="Importing", disable=quiet) as progress:
-            summary = importer.run(on_item=progress.update)
+            try:
+                summary = importer.run(on_item=progress.update)
+            except WxrError as exc:
+                raise CommandError(
+                    f"{file} changed while it was being imported ({exc}). What was imported "
+                    "so far is kept; run the command again on the final file."
+                ) from None
         self.report(summary, index, dry_run, verbose=options["verbosity"] > 1)
         if as_json:
             self.stdout.write(json.dumps(summary.as_json()))
@@ -51,9 +57,8 @@ class Command(BaseCommand):
             try:
                 return scan(file, on_bytes=bar.update)
             except WxrError as exc:
-                where = f"{file}:{exc.line}: " if exc.line else f"{file}: "
-                message = str(exc).split(": ", 1)[1] if exc.line else str(exc)
-                raise CommandError(f"{where}{message}. Nothing was imported.") from None
+                where = f"{file}:{exc.line}" if exc.line else str(file)
+                raise CommandError(f"{where}: {exc.message}. Nothing was imported.") from None
 
     def report(self, summary: Summary, index, dry_run: bool, verbose: bool) -> None:
         verb = "Would import" if dry_run else "Imported"
