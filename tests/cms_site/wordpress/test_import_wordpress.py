@@ -208,6 +208,7 @@ def test_comments_still_pending_are_scored_by_the_active_spam_filter(
     assert waiting.spam_model_version == spam_model.active_model().version
     assert waiting.get_status_reason_display() == "Waiting for a moderator"
     assert ArticleComment.objects.get(author_name="Ines").spam_score is None  # decided there
+    assert spam_model.decisions_since_training() == 4  # so the next retrain-if-due counts them
 
 
 def test_old_links_redirect_permanently_to_the_new_articles(client, tmp_path, article_index):
@@ -446,7 +447,7 @@ def test_long_and_non_latin_names_get_working_slugs(client, tmp_path, article_in
             70,
             "Приседания",
             slug="%d0%bf%d1%80%d0%b8%d1%81%d0%b5%d0%b4",
-            terms=(("category", "%d1%81%d0%b8%d0%bb%d0%b0", "Сила"),),
+            terms=(("category", "%d1%81%d0%b8%d0%bb%d0%b0", "Сила"), ("post_tag", "x", "Присед")),
         ).replace("<![CDATA[mara]]></dc:creator>", "<![CDATA[李雷]]></dc:creator>")
     )
     counts, _ = run(wxr.write(tmp_path / "s.xml", *posts))
