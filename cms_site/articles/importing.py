@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.html import escape
@@ -131,9 +131,15 @@ def import_rows(
     return result
 
 
+def by_import_id(queryset: QuerySet, import_ids: Iterable[str]) -> QuerySet:
+    """Rows with these import ids, found through the partial unique index on ``import_id``.
+    SQLite only uses a partial index when the query repeats its condition, so it is repeated."""
+    return queryset.filter(import_id__in=list(import_ids)).exclude(import_id="")
+
+
 def import_batch(batch: list[ImportRow], parent: Page) -> int:
     existing = set(
-        ArticlePage.objects.filter(import_id__in=[row.import_id for row in batch]).values_list(
+        by_import_id(ArticlePage.objects, (row.import_id for row in batch)).values_list(
             "import_id", flat=True
         )
     )

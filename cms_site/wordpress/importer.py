@@ -28,6 +28,7 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import ReferenceIndex
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from cms_site.articles.importing import by_import_id
 from cms_site.articles.models import ArticleIndexPage, ArticlePage, Author, BodyArea, Category
 from cms_site.comments import dispatch
 from recommender.dispatch import deferred_refresh
@@ -185,7 +186,8 @@ class WordPressImport:
             self.summary.skipped += 1
 
     def existing(self, item: Item) -> ArticlePage | None:
-        page = ArticlePage.objects.filter(import_id=self.import_id("post", item.wp_id)).first()
+        import_id = self.import_id("post", item.wp_id)
+        page = by_import_id(ArticlePage.objects, [import_id]).first()
         if page:
             self.summary.skipped += 1
             if item.wp_id in self.imported_now:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
+from cms_site.articles.importing import by_import_id
 from cms_site.articles.models import ArticlePage
 from cms_site.comments.models import MAX_COMMENT_LENGTH, ArticleComment, Commenter
 from cms_site.comments.ratelimit import STORED_PREFIX, keyed_hash, network
@@ -61,11 +62,11 @@ class ThreadImport:
             elif comment.kind not in NOT_COMMENTS:
                 unique[comment.wp_id] = comment
         self.skipped = len(self.comments) - len(unique)
-        by_import_id = {self.import_id(wp_id): wp_id for wp_id in unique}
-        for import_id, pk, depth in ArticleComment.objects.filter(
-            import_id__in=by_import_id
-        ).values_list("import_id", "pk", "depth"):
-            self.known[by_import_id[import_id]] = (pk, depth)
+        wordpress_ids = {self.import_id(wp_id): wp_id for wp_id in unique}
+        for import_id, pk, depth in by_import_id(ArticleComment.objects, wordpress_ids).values_list(
+            "import_id", "pk", "depth"
+        ):
+            self.known[wordpress_ids[import_id]] = (pk, depth)
         self.skipped += len(self.known)
         return [c for wp_id, c in unique.items() if wp_id not in self.known]
 
