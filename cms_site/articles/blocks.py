@@ -37,7 +37,7 @@ class QuoteBlock(blocks.StructBlock):
     attribution = blocks.CharBlock(
         required=False,
         max_length=120,
-        help_text="Who said or wrote it, for example: Dr. Zach Long.",
+        help_text="Who said or wrote it, for example: the coach or the study.",
     )
 
     class Meta:
@@ -47,7 +47,7 @@ class QuoteBlock(blocks.StructBlock):
         description = "A quotation set apart from the text, with an optional attribution."
         preview_value = {
             "text": "Mobility you do not use is mobility you lose.",
-            "attribution": "Dr. Zach Long",
+            "attribution": "A physical therapist we asked",
         }
 
 

@@ -359,7 +359,7 @@ This is still one line.</p>
 <!-- wp:quote -->
 <blockquote class="wp-block-quote"><!-- wp:paragraph -->
 <p>Mobility you do not use is mobility you lose.</p>
-<!-- /wp:paragraph --><cite>Dr. Zach Long</cite></blockquote>
+<!-- /wp:paragraph --><cite>Coach Ana Ruiz</cite></blockquote>
 <!-- /wp:quote -->
 
 <!-- wp:image {{"id":45,"sizeSlug":"large","linkDestination":"none"}} -->
@@ -423,7 +423,7 @@ def test_gutenberg_post_becomes_blocks():
             "type": "quote",
             "value": {
                 "text": "Mobility you do not use is mobility you lose.",
-                "attribution": "Dr. Zach Long",
+                "attribution": "Coach Ana Ruiz",
             },
         },
         {"type": "image", "value": {"image": 45, "alt_text": "A peanut ball", "decorative": False}},
@@ -810,7 +810,7 @@ def test_converted_blocks_save_validate_and_render(client, article_index, admin_
     assert re.search(
         r'<figure class="quote">\s*<blockquote class="quote__text"><p>Mobility you do not use is '
         r'mobility you lose.</p></blockquote>\s*<figcaption class="quote__attribution">'
-        r"Dr. Zach Long</figcaption>",
+        r"Coach Ana Ruiz</figcaption>",
         html,
     )
     assert 'alt="A peanut ball"' in html
