@@ -8,7 +8,6 @@ their WordPress ids and nothing is imported twice.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
@@ -19,7 +18,6 @@ from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, transaction
 from django.db.models.signals import post_save
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 from modelsearch.index import insert_or_update_object
 from modelsearch.signal_handlers import post_save_signal_handler
@@ -36,7 +34,15 @@ from recommender.dispatch import deferred_refresh
 from .content import convert
 from .images import MediaLibrary
 from .threads import ThreadImport
-from .values import ascii_slug, aware, calendar_date, error_text, one_line, source_name
+from .values import (
+    ascii_slug,
+    aware,
+    calendar_date,
+    error_text,
+    one_line,
+    plain_text,
+    source_name,
+)
 from .wxr import Author as WxrAuthor
 from .wxr import Item, WxrError, WxrFile
 
@@ -62,7 +68,6 @@ class Plan:
     authors: dict[str, WxrAuthor] = field(default_factory=dict)
     attachments: dict[int, str] = field(default_factory=dict)
     items: int = 0
-    comments: int = 0
 
 
 @dataclass
@@ -112,7 +117,6 @@ def scan(path: Path, on_bytes: Callable[[int], None] | None = None) -> Plan:
             if record.post_type == "attachment" and record.attachment_url:
                 plan.attachments[record.wp_id] = record.attachment_url
             plan.items += 1
-            plan.comments += len(record.comments)
     return plan
 
 
@@ -334,5 +338,5 @@ def category(slug: str, name: str) -> Category:
 
 
 def intro(item: Item, text: str, title: str) -> str:
-    excerpt = " ".join(html.unescape(strip_tags(item.excerpt)).split())
+    excerpt = " ".join(plain_text(item.excerpt).split())
     return Truncator(excerpt or " ".join(text.split())).chars(300) or title
