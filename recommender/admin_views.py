@@ -72,7 +72,7 @@ def active_models():
     return (
         RecommenderModel.objects.filter(is_active=True)
         .select_related("locale")
-        .defer("artifact", "cards")
+        .defer("artifact", "cards", "neighbours")
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .cards import Card, cards_from_json, cards_to_json
 from .engine import ArtifactMismatch, Document, RelatedIndex
+from .engine.topk import TopK
 from .models import IndexChange, RecommenderModel
 
 logger = logging.getLogger(__name__)
@@ -48,9 +49,25 @@ def load_model(model: RecommenderModel) -> LoadedModel | None:
             return None
         remember(model, index, cards_from_json(model.cards))
         loaded = _loaded[model.pk]
+    if not loaded.index.has_table and not adopt_neighbours(model, loaded.index):
+        return None
     for change in IndexChange.objects.filter(model=model, pk__gt=loaded.applied):
         apply_change(loaded, change)
     return loaded
+
+
+def adopt_neighbours(model: RecommenderModel, index: RelatedIndex) -> bool:
+    """Give an index the table its retrain assembled; False if that table is unusable."""
+    stored = RecommenderModel.objects.filter(pk=model.pk).values_list("neighbours", flat=True)
+    data = stored.first()
+    if data is None:
+        return True  # a retrain still computing its chunks: lists come block by block
+    try:
+        index.adopt_table(TopK.from_bytes(bytes(data)))
+    except ValueError as exc:
+        logger.warning("Recommender model %s has an unusable table (%s)", model, exc)
+        return False
+    return True
 
 
 def load_index(model: RecommenderModel) -> RelatedIndex | None:
@@ -74,10 +91,12 @@ def compact(model: RecommenderModel, loaded: LoadedModel) -> None:
     pending = IndexChange.objects.filter(model=model, pk__lte=loaded.applied)
     if pending.count() < COMPACT_EVERY:
         return
-    model.artifact = loaded.index.to_bytes()
+    model.artifact = loaded.index.to_bytes()  # holds the current table
+    model.neighbours = None
     model.cards = cards_to_json(loaded.cards)
     model.documents = len(loaded.index)
     model.compacted_through = loaded.applied
-    model.save(update_fields=["artifact", "cards", "documents", "compacted_through", "updated_at"])
+    fields = ["artifact", "neighbours", "cards", "documents", "compacted_through", "updated_at"]
+    model.save(update_fields=fields)
     pending.delete()
     loaded.stamp = model.updated_at

@@ -107,6 +107,11 @@ class RecommenderModel(models.Model):
     vocabulary = models.PositiveIntegerField(default=0)
     params = models.JSONField(default=dict)
     artifact = models.BinaryField()
+    neighbours = models.BinaryField(
+        null=True,
+        help_text="Every document's list, assembled from the chunks of the retrain that built "
+        "this model; used when the artifact holds none.",
+    )
     cards = models.JSONField(default=dict, help_text="Card data of every indexed page, by id.")
     compacted_through = models.BigIntegerField(
         default=0, help_text="The last IndexChange already folded into the artifact."
@@ -208,6 +213,24 @@ class StagedRelatedArticle(RelatedSlot):
         indexes = [models.Index(fields=["run"], name="staged_run_idx")]
 
 
+class StagedNeighbours(models.Model):
+    """One chunk's share of a full retrain's neighbour table, kept until the swap."""
+
+    run = models.ForeignKey("RecommenderRun", on_delete=models.CASCADE, related_name="+")
+    model = models.ForeignKey(RecommenderModel, on_delete=models.CASCADE, related_name="+")
+    start = models.PositiveIntegerField()
+    stop = models.PositiveIntegerField()
+    table = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["model", "start"], name="one_block_per_chunk")
+        ]
+
+    def __str__(self):
+        return f"rows {self.start}-{self.stop} of {self.model_id}"
+
+
 class PendingRefresh(models.Model):
     """A page whose lists must be refreshed; written in the publishing transaction."""
 
@@ -239,6 +262,18 @@ class RecommenderRun(models.Model):
     coverage = models.FloatField(null=True, blank=True)
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
+    chunks_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the first chunk of a full retrain started."
+    )
+    chunks_finished_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the last chunk of a full retrain finished."
+    )
+    chunk_compute_seconds = models.FloatField(
+        default=0.0, help_text="Time all chunks spent computing lists, summed over workers."
+    )
+    chunk_write_seconds = models.FloatField(
+        default=0.0, help_text="Time all chunks spent writing lists, summed over workers."
+    )
     started_at = models.DateTimeField(auto_now_add=True)
     heartbeat_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -91,7 +91,9 @@ class Refresher:
     """Applies page changes to the active models and rewrites the lists they touch."""
 
     def __init__(self):
-        models = RecommenderModel.objects.filter(is_active=True).defer("artifact", "cards")
+        models = RecommenderModel.objects.filter(is_active=True).defer(
+            "artifact", "cards", "neighbours"
+        )
         self.models = {model.locale_id: model for model in models}
         self.settings = RecommenderSettings.for_default_site()
         self.documents: dict[int, int] = {}  # model pk -> documents, for the models changed

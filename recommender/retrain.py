@@ -8,6 +8,7 @@ staged list in, in one transaction, so readers never see a half-built set of lis
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -19,17 +20,19 @@ from django.utils import timezone
 from wagtail.models import Site
 
 from . import conf, runs
-from .cards import cards_from_json, cards_to_json
+from .cards import cards_to_json
 from .corpus import all_candidates, extract
 from .engine import ArtifactMismatch, RelatedIndex
+from .engine.topk import TopK
 from .lists import EditorChoices, ListBuilder
-from .model_cache import load_index, remember
+from .model_cache import load_model, remember
 from .models import (
     PendingRefresh,
     RecommenderModel,
     RecommenderRun,
     RecommenderSettings,
     RelatedArticle,
+    StagedNeighbours,
     StagedRelatedArticle,
 )
 
@@ -100,27 +103,43 @@ def prepare_retrain(run: RecommenderRun, progress: Progress | None = None) -> li
 
 
 def compute_chunk(chunk: Chunk) -> int:
+    """Lists of the chunk's own documents against the whole corpus, staged for the swap."""
     if not runs.is_running(chunk.run_id):
         logger.info("Skipping chunk of run %s: the run is no longer active", chunk.run_id)
         return 0
-    model = RecommenderModel.objects.get(pk=chunk.model_id)
-    index = load_index(model)
-    if index is None:
+    if StagedNeighbours.objects.filter(model_id=chunk.model_id, start=chunk.start).exists():
+        logger.info("Chunk %s of run %s was already staged", chunk.start, chunk.run_id)
+        return 0
+    runs.chunk_started(chunk.run_id)
+    began = time.perf_counter()
+    model = RecommenderModel.objects.defer("artifact", "cards", "neighbours").get(pk=chunk.model_id)
+    loaded = load_model(model)
+    if loaded is None:
         raise ArtifactMismatch(f"candidate model {model.version} cannot be loaded")
-    ids = index.ids[chunk.start : chunk.stop]
+    block = loaded.index.neighbour_block(chunk.start, chunk.stop)
+    lists = loaded.index.block_lists(block, chunk.start)
     builder = ListBuilder(
-        cards_from_json(model.cards),
-        EditorChoices.load(ids),
+        loaded.cards,
+        EditorChoices.load(lists),
         RecommenderSettings.for_default_site(),
         model.version,
     )
     staged = [
         StagedRelatedArticle(run_id=chunk.run_id, **slot)
-        for doc_id in ids
-        for slot in builder.slots(doc_id, index.neighbours_of(doc_id), index)
+        for doc_id, listing in lists.items()
+        for slot in builder.slots(doc_id, listing, loaded.index)
     ]
-    StagedRelatedArticle.objects.bulk_create(staged, batch_size=2000)
-    runs.heartbeat(chunk.run_id, chunks_done=1)
+    computed = time.perf_counter()
+    with transaction.atomic():
+        StagedRelatedArticle.objects.bulk_create(staged, batch_size=2000)
+        StagedNeighbours.objects.create(
+            run_id=chunk.run_id,
+            model=model,
+            start=chunk.start,
+            stop=chunk.stop,
+            table=block.to_bytes(),
+        )
+    runs.chunk_finished(chunk.run_id, computed - began, time.perf_counter() - computed)
     return len(staged)
 
 
@@ -132,12 +151,20 @@ def finish_retrain(run_id: int) -> RecommenderRun | None:
                 "Run %s ended before its lists were swapped in; keeping old lists", run_id
             )
             return None
-        candidates = list(RecommenderModel.objects.filter(run_id=run_id))
+        candidates = list(
+            RecommenderModel.objects.filter(run_id=run_id).defer("artifact", "cards", "neighbours")
+        )
+        missing = [model.version for model in candidates if not assemble_neighbours(run, model)]
+        if missing:
+            runs.fail_run(run_id, runs.CHUNK_FAILED)
+            logger.error("Run %s lacks chunks of %s; keeping old lists", run_id, missing)
+            return None
         RecommenderModel.objects.filter(is_active=True).update(is_active=False)
         RecommenderModel.objects.filter(run_id=run_id).update(is_active=True)
         RelatedArticle.objects.all().delete()
         copy_staged(run_id)
         StagedRelatedArticle.objects.filter(run_id=run_id).delete()
+        StagedNeighbours.objects.filter(run_id=run_id).delete()
         PendingRefresh.objects.filter(requested_at__lt=run.started_at).delete()
         prune_models()
         slots = RecommenderSettings.for_default_site().slots
@@ -147,6 +174,23 @@ def finish_retrain(run_id: int) -> RecommenderRun | None:
             coverage=coverage(run.documents, slots),
         )
     return run
+
+
+def assemble_neighbours(run: RecommenderRun, model: RecommenderModel) -> bool:
+    """Stack the chunks' blocks into the model's table; False if a block is missing."""
+    blocks = StagedNeighbours.objects.filter(run=run, model=model).order_by("start")
+    parts, expected = [], 0
+    for block in blocks:
+        if block.start != expected:
+            return False
+        parts.append(TopK.from_bytes(bytes(block.table)))
+        expected = block.stop
+    if expected != model.documents:
+        return False
+    if parts:
+        table = TopK.stack(parts).to_bytes()
+        RecommenderModel.objects.filter(pk=model.pk).update(neighbours=table)
+    return True
 
 
 def copy_staged(run_id: int) -> None:

@@ -6,7 +6,8 @@ import logging
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -53,6 +54,23 @@ def expire_stale_runs() -> int:
 def heartbeat(run_id: int, chunks_done: int = 0) -> None:
     RecommenderRun.objects.filter(pk=run_id).update(
         heartbeat_at=timezone.now(), chunks_done=F("chunks_done") + chunks_done
+    )
+
+
+def chunk_started(run_id: int) -> None:
+    RecommenderRun.objects.filter(pk=run_id, chunks_started_at__isnull=True).update(
+        chunks_started_at=timezone.now()
+    )
+
+
+def chunk_finished(run_id: int, compute_seconds: float, write_seconds: float) -> None:
+    now = Value(timezone.now())
+    RecommenderRun.objects.filter(pk=run_id).update(
+        heartbeat_at=now,
+        chunks_done=F("chunks_done") + 1,
+        chunks_finished_at=Greatest(Coalesce("chunks_finished_at", now), now),
+        chunk_compute_seconds=F("chunk_compute_seconds") + compute_seconds,
+        chunk_write_seconds=F("chunk_write_seconds") + write_seconds,
     )
 
 

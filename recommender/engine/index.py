@@ -12,7 +12,7 @@ from .artifacts import ArtifactMismatch, dump_artifact, load_artifact
 from .config import EngineConfig
 from .documents import DocId, Document, Neighbour
 from .store import RowStore
-from .topk import Selection, TopK, all_top_k, top_k_of_vector
+from .topk import Selection, TopK, all_top_k, top_k_of_rows, top_k_of_vector
 from .vectorizer import VectorSpace, fit_space
 
 ARTIFACT_KIND = "recommender-index"
@@ -94,6 +94,45 @@ class RelatedIndex:
         if k <= self.config.top_k:
             return self._listing(self._full_table(), row, k)
         return self._ranked(self._scores_of_row(row), k, [row])
+
+    def neighbour_block(self, start: int, stop: int) -> TopK:
+        """The lists of rows ``start:stop`` against every row: one worker's share of a retrain.
+
+        Rows are in id order on a freshly fitted or loaded index. Stack the blocks of all rows
+        and hand them to ``adopt_table`` to get what ``neighbours`` would have computed.
+        """
+        if self._table is not None:
+            return self._table.part(start, stop)
+        return top_k_of_rows(
+            self._store.matrix()[start:stop],
+            self._store.transposed(),
+            start,
+            self._selection(self.config.top_k),
+            self._rank(),
+            self.config.n_jobs,
+        )
+
+    def block_lists(self, block: TopK, start: int) -> dict[DocId, list[Neighbour]]:
+        """The lists of a ``neighbour_block`` that began at row ``start``, by document id."""
+        k, alive = self.config.top_k, self._store.alive
+        return {
+            self._ids[start + i]: self._listing(block, i, k)
+            for i in range(len(block.rows))
+            if alive[start + i]
+        }
+
+    @property
+    def has_table(self) -> bool:
+        return self._table is not None
+
+    def adopt_table(self, table: TopK) -> None:
+        """Take every row's list as computed elsewhere (the stacked ``neighbour_block``s)."""
+        shape = (len(self._ids), self.config.top_k)
+        if table.rows.shape != shape or table.scores.shape != shape:
+            raise ValueError(f"neighbour table of shape {table.rows.shape}, expected {shape}")
+        if table.rows.max(initial=-1) >= len(self._ids):
+            raise ValueError("neighbour table names rows the index does not have")
+        self._table = table
 
     def query(
         self, document: Document, k: int | None = None, exclude_ids: Iterable[DocId] = ()

@@ -66,6 +66,12 @@ class RowStore:
         """Build the term-major copy now (if due) rather than on the next scoring call."""
         self._covered()
 
+    def transposed(self) -> sp.csr_matrix:
+        """The term-major copy, covering every row stored so far."""
+        if self._postings is None or self._postings.shape[1] != self.n_rows:
+            self._postings = self.matrix().T.tocsr()
+        return self._postings
+
     def dot(self, vectors: sp.csr_matrix) -> np.ndarray:
         """Dense (len(vectors), n_rows) cosine scores; retired rows score 0."""
         vectors = sp.csr_matrix(vectors, dtype=np.float32)

@@ -162,6 +162,52 @@ def test_corrupt_artifact_triggers_a_clean_rebuild(
     assert targets(new)
 
 
+def test_a_retrain_and_the_next_publish_never_compute_the_whole_table(
+    corpus, article_index, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    from recommender.engine import index as engine_index
+    from recommender.models import StagedNeighbours
+
+    def whole_table(*args, **kwargs):
+        raise AssertionError("the whole table was computed in one place")
+
+    settings.RECOMMENDER_CHUNK_SIZE = 3
+    monkeypatch.setattr(engine_index, "all_top_k", whole_table)
+    rebuild_all()
+    model = RecommenderModel.objects.get(is_active=True)
+    assert model.neighbours and not StagedNeighbours.objects.exists()
+    run = RecommenderRun.objects.get(kind="full")
+    assert run.chunks_done == run.chunks_total == 3
+    assert run.chunks_started_at <= run.chunks_finished_at <= run.finished_at
+    assert run.chunk_compute_seconds > 0 and run.chunk_write_seconds > 0
+    model_cache.forget_loaded()  # a worker that did not run the chunks
+    category = corpus["running"][0].categories.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        new = make_article(article_index, "Tempo running", "running tempo pace race", category)
+    assert set(targets(new, 3)) <= {p.pk for p in corpus["running"]}
+    assert any(new.pk in targets(page, 3) for page in corpus["running"])
+
+
+def test_a_retrain_missing_a_chunk_keeps_the_old_lists(corpus, settings):
+    from recommender import runs
+    from recommender.retrain import compute_chunk, finish_retrain, prepare_retrain
+
+    rebuild_all()
+    before = set(RelatedArticle.objects.values_list("source_id", "target_id", "rank"))
+    version = RecommenderModel.objects.get(is_active=True).version
+    settings.RECOMMENDER_CHUNK_SIZE = 3
+    run = runs.start_run(RecommenderRun.Kind.FULL, "test")
+    chunks = prepare_retrain(run)
+    for chunk in chunks[:-1]:
+        compute_chunk(chunk)
+    assert compute_chunk(chunks[0]) == 0  # delivered twice: staged once
+    assert finish_retrain(run.pk) is None
+    run.refresh_from_db()
+    assert run.status == "failed" and "chunk" in run.error
+    assert RecommenderModel.objects.get(is_active=True).version == version
+    assert set(RelatedArticle.objects.values_list("source_id", "target_id", "rank")) == before
+
+
 def test_template_tag_renders_cards_in_two_queries(corpus, django_assert_max_num_queries, rf):
     rebuild_all()
     page = corpus["upper-back"][0]

@@ -7,6 +7,7 @@ import redis
 from django.db import transaction
 from django.utils import timezone
 
+from recommender.engine.topk import TopK
 from recommender.models import PendingRefresh, RecommenderModel, RecommenderRun, RelatedArticle
 from recommender.retrain import rebuild_all
 from recommender.tasks import refresh_pending, retrain_recommender
@@ -77,6 +78,39 @@ def test_a_second_retrain_coalesces_while_one_is_running(corpus, celery_worker_p
         for b in full_runs:
             if a.pk < b.pk and a.finished_at and b.finished_at:
                 assert a.finished_at <= b.started_at or b.finished_at <= a.started_at
+
+
+def test_two_workers_share_a_retrain_and_its_table_matches_one_computed_whole(
+    corpus, article_index
+):
+    from recommender.engine import RelatedIndex
+
+    category = corpus["running"][0].categories.first()
+    for n in range(40):
+        make_article(article_index, f"Strength day {n}", f"squat deadlift press row {n}", category)
+    app.control.purge()
+    workers = [
+        WorkerProcess(f"share{n}", concurrency=1, queues="shared", RECOMMENDER_CHUNK_SIZE="5")
+        for n in range(2)
+    ]
+    try:
+        retrain_recommender.apply_async(kwargs={"trigger": "shared"}, queue="shared")
+        assert wait_until(
+            lambda: RecommenderRun.objects.filter(trigger="shared", status="succeeded").exists(),
+            timeout=90,
+        )
+    finally:
+        for worker in workers:
+            worker.stop()
+    run = RecommenderRun.objects.get(trigger="shared")
+    assert run.chunks_done == run.chunks_total == 10
+    assert run.chunks_started_at < run.chunks_finished_at <= run.finished_at
+    model = RecommenderModel.objects.get(is_active=True)
+    assembled = RelatedIndex.from_bytes(bytes(model.artifact))
+    assembled.adopt_table(TopK.from_bytes(bytes(model.neighbours)))
+    whole = RelatedIndex.from_bytes(bytes(model.artifact))
+    assert assembled.neighbours() == whole.neighbours()
+    assert RelatedArticle.objects.filter(source=corpus["running"][0]).count() >= 4
 
 
 def test_killed_worker_mid_retrain_keeps_old_lists_and_next_run_succeeds(

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from recommender.engine import Document, EngineConfig, Neighbour, RelatedIndex
+from recommender.engine.topk import TopK
 from tests.support.engine_corpus import synthetic_documents
 
 CONFIG = EngineConfig(top_k=5, n_jobs=1)
@@ -48,11 +49,29 @@ def test_ties_are_broken_by_smaller_id():
     assert ids(index.query(Document(99, title="alpha beta"))) == [10, 3]
 
 
-def test_matches_brute_force_on_several_blocks_and_processes():
+def test_matches_brute_force_on_several_blocks_and_threads():
     documents = synthetic_documents(400, seed=3)
     config = EngineConfig(top_k=4, memory_mb=1, n_jobs=2)
     index = RelatedIndex.fit(documents, config)
     assert {doc: ids(found) for doc, found in index.neighbours().items()} == brute_force(index)
+
+
+def test_blocks_computed_apart_give_the_same_lists_once_adopted():
+    documents = synthetic_documents(150, seed=4)
+    whole = RelatedIndex.fit(documents, CONFIG)
+    shared = RelatedIndex.fit(documents, CONFIG)
+    blocks = [shared.neighbour_block(start, start + 40) for start in range(0, 150, 40)]
+    assert not shared.has_table
+    listed = {}
+    for start, block in zip(range(0, 150, 40), blocks, strict=True):
+        listed.update(shared.block_lists(block, start))
+    assert listed == whole.neighbours()
+    shared.adopt_table(TopK.stack(blocks))
+    assert shared.neighbours() == whole.neighbours()
+    probe = Document(999, title="squat lunge", body="glute knee hip")
+    assert shared.add_or_update(probe) == whole.add_or_update(probe)
+    with pytest.raises(ValueError):
+        shared.adopt_table(TopK.stack(blocks[:-1]))
 
 
 def test_empty_corpus():

@@ -1,3 +1,4 @@
+import io
 import multiprocessing
 
 import numpy as np
@@ -5,7 +6,13 @@ import pytest
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
-from recommender.engine.topk import Selection, all_top_k, top_k_of_vector
+from recommender.engine.topk import (
+    Selection,
+    TopK,
+    all_top_k,
+    top_k_of_rows,
+    top_k_of_vector,
+)
 
 
 def random_matrix(n: int, seed: int) -> sp.csr_matrix:
@@ -55,15 +62,16 @@ def test_small_inputs():
     assert as_lists(one.rows) == [[]]
 
 
-def _in_daemon(queue) -> None:
+def _in_child(queue) -> None:
     matrix = random_matrix(200, seed=4)
     queue.put(as_lists(all_top_k(matrix, Selection(3), np.arange(200), 1, n_jobs=2).rows))
 
 
-def test_a_daemonic_caller_falls_back_to_one_process():
+def test_a_child_forked_after_threaded_work_computes_on_one_thread():
+    all_top_k(random_matrix(200, seed=5), Selection(3), np.arange(200), n_jobs=2)
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
-    process = context.Process(target=_in_daemon, args=(queue,), daemon=True)
+    process = context.Process(target=_in_child, args=(queue,), daemon=True)
     process.start()
     result = queue.get(timeout=30)
     process.join(timeout=30)
@@ -84,3 +92,38 @@ def test_top_k_of_vector_orders_by_score_then_key():
         4,
         0,
     ]
+
+
+@pytest.mark.parametrize("size", [1, 7, 64, 300])
+def test_blocks_of_rows_stack_to_the_whole_table(size):
+    matrix = random_matrix(300, seed=6)
+    rank = np.random.default_rng(7).permutation(300)
+    selection = Selection(4, ceiling=0.999)
+    transposed = matrix.T.tocsr()
+    parts = [
+        top_k_of_rows(matrix[start : start + size], transposed, start, selection, rank)
+        for start in range(0, 300, size)
+    ]
+    assert as_lists(TopK.stack(parts).rows) == expected(matrix, selection, rank)
+
+
+def test_rows_tied_beyond_the_candidates_are_recomputed_exactly():
+    generator = np.random.default_rng(8)
+    dense = generator.random((120, 20)) * (generator.random((120, 20)) < 0.3)
+    dense[:40] = dense[40]  # 41 identical rows: 40 ties at score 1 for each of them
+    matrix = normalize(sp.csr_matrix(dense.astype(np.float32)))
+    rank = generator.permutation(120)
+    for selection in (Selection(3), Selection(3, ceiling=0.999)):
+        found = all_top_k(matrix, selection, rank, n_jobs=2)
+        assert as_lists(found.rows) == expected(matrix, selection, rank)
+
+
+def test_a_table_survives_bytes_and_foreign_bytes_are_refused():
+    table = all_top_k(random_matrix(50, seed=9), Selection(3), np.arange(50))
+    copy = TopK.from_bytes(table.to_bytes())
+    assert np.array_equal(copy.rows, table.rows) and np.array_equal(copy.scores, table.scores)
+    pickled = io.BytesIO()
+    np.savez(pickled, rows=np.array([object()]), scores=np.zeros(1, np.float32))
+    for foreign in (b"", b"not a table", table.to_bytes()[:100], pickled.getvalue()):
+        with pytest.raises(ValueError):
+            TopK.from_bytes(foreign)
