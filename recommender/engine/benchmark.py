@@ -154,7 +154,7 @@ def print_speed(runs: dict, k: int, name: str) -> None:
     print("| method | build s | peak RSS MB (process / largest worker) | P@k |")
     print("|---|---|---|---|")
     for label, run in (
-        ("TfidfVectorizer + NearestNeighbors(brute, n_jobs=2)", base),
+        ("TfidfVectorizer(float32) + NearestNeighbors(brute, n_jobs=2)", base),
         ("ours", ours),
     ):
         print(

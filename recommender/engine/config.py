@@ -37,7 +37,7 @@ class EngineConfig:
     max_features: int | None = None
     smooth_idf: bool = True
     norm: str | None = "l2"
-    prune_ratio: float = 0.55
+    prune_ratio: float = 0.65
     max_field_chars: int = 100_000
     top_k: int = 10
     min_score: float = 0.0
