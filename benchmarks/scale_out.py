@@ -66,12 +66,24 @@ def import_up_to(source: Path, done: int, total: int) -> float:
 def start_pinned_workers(count: int) -> list[subprocess.Popen]:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cms_site.settings.dev"}
     env.setdefault("LOG_LEVEL", "WARNING")
+    logs = ROOT / "var" / "scale-out-logs"
+    logs.mkdir(parents=True, exist_ok=True)
     workers = []
     for core in range(count):
         command = ["taskset", "-c", str(core), sys.executable, "-m", "celery", "-A", "tasks"]
         command += ["worker", "--concurrency=1", f"--hostname=scale{core}@%h"]
         command += ["--loglevel=WARNING", "--without-gossip", "--without-mingle"]
-        workers.append(subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True))
+        log = (logs / f"worker{core}.log").open("w")
+        workers.append(
+            subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
     from tasks import app
 
     deadline = time.monotonic() + 60

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count
 from django.utils import timezone
 from wagtail.models import Site
@@ -125,13 +125,13 @@ def compute_chunk(chunk: Chunk) -> int:
         model.version,
     )
     staged = [
-        StagedRelatedArticle(run_id=chunk.run_id, **slot)
+        slot
         for doc_id, listing in lists.items()
         for slot in builder.slots(doc_id, listing, loaded.index)
     ]
     computed = time.perf_counter()
     with transaction.atomic():
-        StagedRelatedArticle.objects.bulk_create(staged, batch_size=2000)
+        write_slots(StagedRelatedArticle, staged, run_id=chunk.run_id)
         StagedNeighbours.objects.create(
             run_id=chunk.run_id,
             model=model,
@@ -141,6 +141,24 @@ def compute_chunk(chunk: Chunk) -> int:
         )
     runs.chunk_finished(chunk.run_id, computed - began, time.perf_counter() - computed)
     return len(staged)
+
+
+def write_slots(model, slots: list[dict], **common) -> None:
+    """Insert many slot rows: COPY on PostgreSQL (several times faster), bulk_create elsewhere."""
+    if connection.vendor != "postgresql" or not slots:
+        model.objects.bulk_create([model(**slot, **common) for slot in slots], batch_size=2000)
+        return
+    from psycopg.types.json import Jsonb
+
+    fields = [model._meta.get_field(name) for name in [*slots[0], *common]]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    is_json = [isinstance(field, models.JSONField) for field in fields]
+    table = connection.ops.quote_name(model._meta.db_table)
+    statement = f"COPY {table} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for slot in slots:
+            values = [*slot.values(), *common.values()]
+            copy.write_row([Jsonb(v) if j else v for v, j in zip(values, is_json, strict=True)])
 
 
 def finish_retrain(run_id: int) -> RecommenderRun | None:

@@ -82,15 +82,18 @@ class Vocabulary:
     words: list[str]
     blocks: list[tuple[int, np.ndarray]]
     _word_ids: dict[str, int] | None = field(default=None, repr=False, compare=False)
+    _offsets: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return sum(len(keys) for _, keys in self.blocks)
 
     def __getstate__(self) -> dict:
-        return {"words": self.words, "blocks": self.blocks, "_word_ids": None}
+        return {"words": self.words, "blocks": self.blocks, "_word_ids": None, "_offsets": None}
 
     def offsets(self) -> np.ndarray:
-        return np.cumsum([0] + [len(keys) for _, keys in self.blocks])
+        if self._offsets is None:
+            self._offsets = np.cumsum([0] + [len(keys) for _, keys in self.blocks])
+        return self._offsets
 
     def select(self, columns: np.ndarray) -> Vocabulary:
         """The vocabulary restricted to ``columns`` (sorted), renumbered from 0."""

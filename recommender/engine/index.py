@@ -191,11 +191,12 @@ class RelatedIndex:
 
     def explain(self, a_id: DocId, b_id: DocId, n: int = 5) -> list[tuple[str, float]]:
         """The shared terms that contribute most to the similarity of two documents."""
-        a = self._store.row(self._row_of[a_id])
-        b = self._store.row(self._row_of[b_id])
-        product = a.multiply(b).tocoo()
-        order = np.lexsort((product.col, -product.data))[:n]
-        return [(self.space.term(product.col[i]), float(product.data[i])) for i in order]
+        a_cols, a_weights = self._store.row_arrays(self._row_of[a_id])
+        b_cols, b_weights = self._store.row_arrays(self._row_of[b_id])
+        shared, in_a, in_b = np.intersect1d(a_cols, b_cols, True, return_indices=True)
+        products = a_weights[in_a] * b_weights[in_b]
+        order = [i for i in np.lexsort((shared, -products))[:n] if products[i] > 0]
+        return [(self.space.term(shared[i]), float(products[i])) for i in order]
 
     def near_duplicates(self, threshold: float | None = None) -> list[tuple[DocId, DocId, float]]:
         """Pairs (smaller id first) whose similarity reaches ``threshold`` (default from config).

@@ -40,6 +40,11 @@ class RowStore:
             shape=(1, self.n_features),
         )
 
+    def row_arrays(self, row: int) -> tuple[np.ndarray, np.ndarray]:
+        """One row's columns and weights, as views."""
+        start, stop = self._indptr[row], self._indptr[row + 1]
+        return self._indices[start:stop], self._data[start:stop]
+
     def rows(self, rows: list[int]) -> sp.csr_matrix:
         return self.matrix()[rows]
 
