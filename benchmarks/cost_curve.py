@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import numpy as np
 from tqdm import tqdm
 
 K = 5
@@ -59,11 +59,8 @@ def fit_power_law(xs: Sequence[float], ys: Sequence[float]) -> Fit | None:
     points = [(math.log(x), math.log(y)) for x, y in zip(xs, ys, strict=True) if x > 0 and y > 0]
     if len({lx for lx, _ in points}) < 2:
         return None
-    mean_x = statistics.fmean(lx for lx, _ in points)
-    mean_y = statistics.fmean(ly for _, ly in points)
-    spread = sum((lx - mean_x) ** 2 for lx, _ in points)
-    b = sum((lx - mean_x) * (ly - mean_y) for lx, ly in points) / spread
-    return math.exp(mean_y - b * mean_x), b
+    b, log_a = np.polyfit(*zip(*points, strict=True), deg=1)
+    return math.exp(log_a), float(b)
 
 
 def power(fit: Fit, n: float) -> float:
