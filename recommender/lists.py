@@ -63,7 +63,30 @@ class ListBuilder:
             grouped[self.cards[pk].category].append(pk)
         return grouped
 
-    def slots(self, source_id: int, neighbours: list[Neighbour], index=None) -> list[dict]:
+    def slots(self, lists: dict[int, list[Neighbour]], index=None) -> list[dict]:
+        """The stored slots of every page in ``lists`` (page id -> its engine neighbours)."""
+        chosen = {source: self.entries(source, neighbours) for source, neighbours in lists.items()}
+        explained = [
+            (source, target)
+            for source, entries in chosen.items()
+            for rank, (target, reason, _) in enumerate(entries, start=1)
+            if reason == RelatedArticle.Reason.SIMILAR and rank <= EXPLAINED_PER_PAGE
+        ]
+        terms = {}
+        if index is not None and explained:
+            found = index.explain_pairs(explained, n=SHARED_TERMS)
+            terms = {
+                pair: [term for term, _ in shared]
+                for pair, shared in zip(explained, found, strict=True)
+            }
+        return [
+            self.slot(source, target, reason, score, rank, terms.get((source, target), []))
+            for source, entries in chosen.items()
+            for rank, (target, reason, score) in enumerate(entries, start=1)
+        ]
+
+    def entries(self, source_id: int, neighbours: list[Neighbour]) -> list[tuple]:
+        """(page id, reason, score) of each slot: pins, similar pages, then fallbacks."""
         card = self.cards.get(source_id)
         if card is None:
             return []
@@ -74,10 +97,7 @@ class ListBuilder:
             entries.append((neighbour.id, RelatedArticle.Reason.SIMILAR, neighbour.score))
             taken.add(neighbour.id)
         entries += self.fallback(card, taken, self.settings.slots - len(entries))
-        return [
-            self.slot(source_id, target, reason, score, rank, index)
-            for rank, (target, reason, score) in enumerate(entries[: self.stored], start=1)
-        ]
+        return entries[: self.stored]
 
     def pins(self, source_id: int, excluded: set[int]) -> list[int]:
         pins = list(dict.fromkeys(self.choices.pins.get(source_id, [])))
@@ -122,12 +142,8 @@ class ListBuilder:
                     taken.add(pk)
         return found
 
-    def slot(self, source_id, target_id, reason, score, rank, index) -> dict:
+    def slot(self, source_id, target_id, reason, score, rank, terms: list[str]) -> dict:
         card = self.cards[target_id]
-        explain = index is not None and reason == RelatedArticle.Reason.SIMILAR
-        terms = []
-        if explain and rank <= EXPLAINED_PER_PAGE:
-            terms = [term for term, _ in index.explain(source_id, target_id, n=SHARED_TERMS)]
         return {
             "source_id": source_id,
             "target_id": target_id,

@@ -158,11 +158,7 @@ class Refresher:
             lists[update.id] = update.neighbours
         choices = EditorChoices.load(lists)
         builder = ListBuilder(loaded.cards, choices, self.settings, model.version)
-        rows = [
-            RelatedArticle(**slot)
-            for source, listing in lists.items()
-            for slot in builder.slots(source, listing, loaded.index)
-        ]
+        rows = [RelatedArticle(**slot) for slot in builder.slots(lists, loaded.index)]
         RelatedArticle.objects.filter(source_id__in=list(lists)).delete()
         RelatedArticle.objects.bulk_create(rows)
 

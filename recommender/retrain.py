@@ -124,11 +124,7 @@ def compute_chunk(chunk: Chunk) -> int:
         RecommenderSettings.for_default_site(),
         model.version,
     )
-    staged = [
-        slot
-        for doc_id, listing in lists.items()
-        for slot in builder.slots(doc_id, listing, loaded.index)
-    ]
+    staged = builder.slots(lists, loaded.index)
     computed = time.perf_counter()
     with transaction.atomic():
         write_slots(StagedRelatedArticle, staged, run_id=chunk.run_id)

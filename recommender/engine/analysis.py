@@ -83,12 +83,16 @@ class Vocabulary:
     blocks: list[tuple[int, np.ndarray]]
     _word_ids: dict[str, int] | None = field(default=None, repr=False, compare=False)
     _offsets: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _names: dict[int, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return sum(len(keys) for _, keys in self.blocks)
 
     def __getstate__(self) -> dict:
-        return {"words": self.words, "blocks": self.blocks, "_word_ids": None, "_offsets": None}
+        return {"words": self.words, "blocks": self.blocks}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["words"], state["blocks"])
 
     def offsets(self) -> np.ndarray:
         if self._offsets is None:
@@ -106,6 +110,12 @@ class Vocabulary:
         return Vocabulary(self.words, blocks)
 
     def term(self, column: int) -> str:
+        column = int(column)
+        if column not in self._names:
+            self._names[column] = self._spell(column)
+        return self._names[column]
+
+    def _spell(self, column: int) -> str:
         offsets = self.offsets()
         position = int(np.searchsorted(offsets, column, side="right")) - 1
         size, keys = self.blocks[position]

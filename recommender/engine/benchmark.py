@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -98,12 +97,10 @@ def measure(method: str, path: Path, k: int, n_jobs: int | None = None) -> dict:
         index = None
         neighbours = baselines.nearest_neighbours_baseline(documents, k)
     seconds = time.perf_counter() - start
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     result = {
         "method": method,
         "build_seconds": round(seconds, 2),
         "peak_rss_mb": round(peak_rss_mb(), 1),
-        "peak_rss_children_mb": round(children, 1),
         "rss_after_loading_mb": round(loaded_rss, 1),
         "precision": round(score(neighbours, labels, k).precision, 4),
     }
@@ -151,15 +148,15 @@ def speed(path: Path, k: int, n_jobs: int | None) -> dict:
 def print_speed(runs: dict, k: int, name: str) -> None:
     ours, base = runs["ours"], runs["baseline"]
     print(f"\n## Speed on {name} (k={k})\n")
-    print("| method | build s | peak RSS MB (process / largest worker) | P@k |")
+    print("| method | build s | peak RSS MB | P@k |")
     print("|---|---|---|---|")
     for label, run in (
         ("TfidfVectorizer(float32) + NearestNeighbors(brute, n_jobs=2)", base),
         ("ours", ours),
     ):
         print(
-            f"| {label} | {run['build_seconds']:.1f} | {run['peak_rss_mb']:.0f} / "
-            f"{run['peak_rss_children_mb']:.0f} | {run['precision']:.3f} |"
+            f"| {label} | {run['build_seconds']:.1f} | {run['peak_rss_mb']:.0f} "
+            f"| {run['precision']:.3f} |"
         )
     print(f"\nspeed-up: {runs['speedup']:.2f}x")
     print(

@@ -191,12 +191,26 @@ class RelatedIndex:
 
     def explain(self, a_id: DocId, b_id: DocId, n: int = 5) -> list[tuple[str, float]]:
         """The shared terms that contribute most to the similarity of two documents."""
-        a_cols, a_weights = self._store.row_arrays(self._row_of[a_id])
-        b_cols, b_weights = self._store.row_arrays(self._row_of[b_id])
-        shared, in_a, in_b = np.intersect1d(a_cols, b_cols, True, return_indices=True)
-        products = a_weights[in_a] * b_weights[in_b]
-        order = [i for i in np.lexsort((shared, -products))[:n] if products[i] > 0]
-        return [(self.space.term(shared[i]), float(products[i])) for i in order]
+        return self.explain_pairs([(a_id, b_id)], n)[0]
+
+    def explain_pairs(
+        self, pairs: Sequence[tuple[DocId, DocId]], n: int = 5
+    ) -> list[list[tuple[str, float]]]:
+        """``explain`` for many pairs at once (one sparse product for all of them)."""
+        if not pairs:
+            return []
+        first = self._store.rows([self._row_of[a] for a, _ in pairs])
+        second = self._store.rows([self._row_of[b] for _, b in pairs])
+        products = first.multiply(second).tocsr()
+        products.eliminate_zeros()
+        rows = np.repeat(np.arange(len(pairs)), np.diff(products.indptr))
+        order = np.lexsort((products.indices, -products.data, rows))
+        rows, columns, values = rows[order], products.indices[order], products.data[order]
+        top = np.arange(len(rows)) - np.searchsorted(rows, rows) < n
+        found: list[list[tuple[str, float]]] = [[] for _ in pairs]
+        for row, column, value in zip(rows[top], columns[top], values[top], strict=True):
+            found[row].append((self.space.term(column), float(value)))
+        return found
 
     def near_duplicates(self, threshold: float | None = None) -> list[tuple[DocId, DocId, float]]:
         """Pairs (smaller id first) whose similarity reaches ``threshold`` (default from config).
