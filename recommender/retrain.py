@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count
 from django.utils import timezone
 from wagtail.models import Site
@@ -104,39 +104,54 @@ def prepare_retrain(run: RecommenderRun, progress: Progress | None = None) -> li
 
 def compute_chunk(chunk: Chunk) -> int:
     """Lists of the chunk's own documents against the whole corpus, staged for the swap."""
-    if not runs.is_running(chunk.run_id):
-        logger.info("Skipping chunk of run %s: the run is no longer active", chunk.run_id)
-        return 0
-    if StagedNeighbours.objects.filter(model_id=chunk.model_id, start=chunk.start).exists():
-        logger.info("Chunk %s of run %s was already staged", chunk.start, chunk.run_id)
+    model = RecommenderModel.objects.defer("artifact", "cards", "neighbours")
+    model = model.filter(pk=chunk.model_id).first()
+    if model is None or not runs.is_running(chunk.run_id) or already_staged(chunk):
+        logger.info(
+            "Skipping chunk %s of run %s: done or no longer wanted", chunk.start, chunk.run_id
+        )
         return 0
     runs.chunk_started(chunk.run_id)
     began = time.perf_counter()
-    model = RecommenderModel.objects.defer("artifact", "cards", "neighbours").get(pk=chunk.model_id)
     loaded = load_model(model)
     if loaded is None:
         raise ArtifactMismatch(f"candidate model {model.version} cannot be loaded")
     block = loaded.index.neighbour_block(chunk.start, chunk.stop)
     lists = loaded.index.block_lists(block, chunk.start)
-    builder = ListBuilder(
-        loaded.cards,
-        EditorChoices.load(lists),
-        RecommenderSettings.for_default_site(),
-        model.version,
-    )
+    settings = RecommenderSettings.for_default_site()
+    builder = ListBuilder(loaded.cards, EditorChoices.load(lists), settings, model.version)
     staged = builder.slots(lists, loaded.index)
-    computed = time.perf_counter()
+    try:
+        stage(chunk, block, staged, time.perf_counter() - began)
+    except IntegrityError:
+        if runs.is_running(chunk.run_id) and not already_staged(chunk):
+            raise
+        logger.info(
+            "Chunk %s of run %s: staged by another delivery, or the run ended",
+            chunk.start,
+            chunk.run_id,
+        )
+        return 0
+    return len(staged)
+
+
+def already_staged(chunk: Chunk) -> bool:
+    return StagedNeighbours.objects.filter(model_id=chunk.model_id, start=chunk.start).exists()
+
+
+def stage(chunk: Chunk, block: TopK, slots: list[dict], compute_seconds: float) -> None:
+    """Write one chunk's lists and table block, all or nothing, counting it once."""
+    began = time.perf_counter()
     with transaction.atomic():
-        write_slots(StagedRelatedArticle, staged, run_id=chunk.run_id)
-        StagedNeighbours.objects.create(
+        StagedNeighbours.objects.create(  # first: a second delivery of the chunk stops here
             run_id=chunk.run_id,
-            model=model,
+            model_id=chunk.model_id,
             start=chunk.start,
             stop=chunk.stop,
             table=block.to_bytes(),
         )
-    runs.chunk_finished(chunk.run_id, computed - began, time.perf_counter() - computed)
-    return len(staged)
+        write_slots(StagedRelatedArticle, slots, run_id=chunk.run_id)
+        runs.chunk_finished(chunk.run_id, compute_seconds, time.perf_counter() - began)
 
 
 def write_slots(model, slots: list[dict], **common) -> None:
@@ -146,15 +161,18 @@ def write_slots(model, slots: list[dict], **common) -> None:
         return
     from psycopg.types.json import Jsonb
 
-    fields = [model._meta.get_field(name) for name in [*slots[0], *common]]
+    names = [*slots[0], *common]
+    fields = [model._meta.get_field(name) for name in names]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     is_json = [isinstance(field, models.JSONField) for field in fields]
     table = connection.ops.quote_name(model._meta.db_table)
     statement = f"COPY {table} ({columns}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for slot in slots:
-            values = [*slot.values(), *common.values()]
-            copy.write_row([Jsonb(v) if j else v for v, j in zip(values, is_json, strict=True)])
+            row = {**slot, **common}
+            copy.write_row(
+                [Jsonb(row[n]) if j else row[n] for n, j in zip(names, is_json, strict=True)]
+            )
 
 
 def finish_retrain(run_id: int) -> RecommenderRun | None:

@@ -66,6 +66,8 @@ class RowStore:
         """Retire a row: zero its weights so it scores 0 against everything."""
         self._data[self._indptr[row] : self._indptr[row + 1]] = 0.0
         self.alive[row] = False
+        if self._postings is not None and row < self._postings.shape[1]:
+            self._postings.data[self._postings.indices == row] = 0.0
 
     def prepare(self) -> None:
         """Build the term-major copy now (if due) rather than on the next scoring call."""

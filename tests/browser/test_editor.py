@@ -37,7 +37,7 @@ NEW_TEXT = (
     "with a kneeling bench stretch and a band-assisted thoracic rotation. Upper back mobility "
     "work like this takes strain off the neck and shoulders and makes overhead pressing easier."
 )
-PINNED = "How to Use a Foam Roller on Your Upper Back"
+PINNED = "Rounded Shoulders? A Gentle Posture Reset Flow"
 EXCLUDED = "Shoulder Mobility for a Better Overhead Press"
 
 

@@ -208,6 +208,29 @@ def test_a_retrain_missing_a_chunk_keeps_the_old_lists(corpus, settings):
     assert set(RelatedArticle.objects.values_list("source_id", "target_id", "rank")) == before
 
 
+def test_a_chunk_delivered_twice_at_once_is_staged_once(corpus, settings, monkeypatch):
+    from recommender import retrain, runs
+    from recommender.models import StagedNeighbours, StagedRelatedArticle
+
+    settings.RECOMMENDER_CHUNK_SIZE = 3
+    run = runs.start_run(RecommenderRun.Kind.FULL, "test")
+    chunks = retrain.prepare_retrain(run)
+    started = runs.chunk_started
+
+    def other_delivery_finishes_first(run_id):
+        monkeypatch.setattr(runs, "chunk_started", started)
+        assert retrain.compute_chunk(chunks[0]) > 0  # the redelivered copy, run to the end
+        started(run_id)
+
+    monkeypatch.setattr(runs, "chunk_started", other_delivery_finishes_first)
+    assert retrain.compute_chunk(chunks[0]) == 0
+    assert StagedNeighbours.objects.filter(start=0).count() == 1
+    staged_sources = StagedRelatedArticle.objects.values_list("source_id", "rank")
+    assert len(staged_sources) == len(set(staged_sources))
+    run.refresh_from_db()
+    assert run.chunks_done == 1
+
+
 def test_template_tag_renders_cards_in_two_queries(corpus, django_assert_max_num_queries, rf):
     rebuild_all()
     page = corpus["upper-back"][0]

@@ -1,5 +1,6 @@
 """The background path with a real Celery worker process and a real Redis (no eager mode)."""
 
+import re
 import time
 
 import pytest
@@ -104,6 +105,8 @@ def test_two_workers_share_a_retrain_and_its_table_matches_one_computed_whole(
             worker.stop()
     run = RecommenderRun.objects.get(trigger="shared")
     assert run.chunks_done == run.chunks_total == 10
+    for worker in workers:  # the chunks really were shared
+        assert re.search(r"compute_related_chunk\[[^]]+\] succeeded", worker.log_path.read_text())
     assert run.chunks_started_at < run.chunks_finished_at <= run.finished_at
     model = RecommenderModel.objects.get(is_active=True)
     assembled = RelatedIndex.from_bytes(bytes(model.artifact))
@@ -111,6 +114,24 @@ def test_two_workers_share_a_retrain_and_its_table_matches_one_computed_whole(
     whole = RelatedIndex.from_bytes(bytes(model.artifact))
     assert assembled.neighbours() == whole.neighbours()
     assert RelatedArticle.objects.filter(source=corpus["running"][0]).count() >= 4
+
+
+def test_a_chunk_whose_run_failed_meanwhile_stages_nothing(corpus, monkeypatch, settings):
+    from recommender import retrain, runs
+    from recommender.models import StagedNeighbours, StagedRelatedArticle
+
+    settings.RECOMMENDER_CHUNK_SIZE = 3
+    run = runs.start_run(RecommenderRun.Kind.FULL, "test")
+    chunks = retrain.prepare_retrain(run)
+    started = runs.chunk_started
+
+    def run_fails_while_the_chunk_computes(run_id):
+        started(run_id)
+        runs.fail_run(run_id, runs.CHUNK_FAILED)
+
+    monkeypatch.setattr(runs, "chunk_started", run_fails_while_the_chunk_computes)
+    assert retrain.compute_chunk(chunks[0]) == 0
+    assert not StagedNeighbours.objects.exists() and not StagedRelatedArticle.objects.exists()
 
 
 def test_killed_worker_mid_retrain_keeps_old_lists_and_next_run_succeeds(
