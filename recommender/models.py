@@ -304,6 +304,13 @@ class RecommenderRun(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"
 
+    @property
+    def neighbour_seconds(self) -> float | None:
+        """From the first chunk starting to the last one finishing (a full retrain's lists)."""
+        if self.chunks_started_at is None or self.chunks_finished_at is None:
+            return None
+        return (self.chunks_finished_at - self.chunks_started_at).total_seconds()
+
     def get_trigger_display(self):
         """The plugin's own triggers by label; other names (from the host's code) as given."""
         return self.TRIGGER_LABELS.get(self.trigger, self.trigger)

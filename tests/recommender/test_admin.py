@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -27,6 +28,7 @@ def test_status_page_shows_model_coverage_and_runs(client, admin_user, corpus):
     assert "Active model" in html and "Documents" in html
     assert "8 of 8 published articles (100%)" in html
     assert "Full retrain" in html and "Succeeded" in html
+    assert re.search(r"lists: [0-9.]+ s in 1 chunk\b", html)
     assert "Retrain now" in html
 
 
