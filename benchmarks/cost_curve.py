@@ -426,8 +426,9 @@ def line(plot: Plot, series: Series) -> list[str]:
 
 def end_label(point: tuple[float, float], series: Series) -> str:
     x, y = point
+    y = y - 6 if y - 6 > TOP + 12 else y + 14  # below the line when it ends near the top
     return (
-        f'<text x="{x - 4:.1f}" y="{y - 6:.1f}" font-size="10" text-anchor="end" '
+        f'<text x="{x - 4:.1f}" y="{y:.1f}" font-size="10" text-anchor="end" '
         f'fill="{series.colour}">{short_number(series.points[-1][1])} s</text>'
     )
 
