@@ -4,7 +4,8 @@ from wagtail.models import Page, Site
 from wagtail.test.utils import WagtailTestUtils
 
 from cms_site.articles.models import ArticleIndexPage, ArticlePage
-from cms_site.home.models import HomePage
+from cms_site.home.models import HomePage, HomePagePopularArticle
+from cms_site.search.views import MAX_QUERY_LENGTH, clean_query
 from tests.support.factories import (
     ArticlePageFactory,
     BodyAreaFactory,
@@ -140,6 +141,36 @@ def test_search_handles_odd_queries(client, article_index, query):
     response = client.get("/search/", {"query": query})
     assert response.status_code == 200
     assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def published(index, title, text):
+    article = ArticlePageFactory(parent=index, title=title, body=[paragraph(text)])
+    article.save_revision().publish()
+    return article
+
+
+def test_a_long_pasted_query_is_cut_between_words_and_still_finds_articles(client, article_index):
+    published(article_index, "Goblet squat basics", "Hold the weight close and squat deep.")
+    query = "squat " + "how to keep my heels down and chest up " * 8 + "squatting"
+    html = client.get("/search/", {"query": query}).content.decode()
+    assert "Goblet squat basics" in html and "some of them" in html
+    cut = clean_query(query)
+    assert len(cut) <= MAX_QUERY_LENGTH and query.startswith(cut) and query[len(cut)] == " "
+
+
+def test_a_query_whose_words_all_match_does_not_fall_back(client, article_index):
+    published(article_index, "Goblet squat basics", "Hold the weight close and squat deep.")
+    html = client.get("/search/", {"query": "goblet squat"}).content.decode()
+    assert "Goblet squat basics" in html and "some of them" not in html
+
+
+def test_an_empty_search_shows_popular_articles(client, home, article_index):
+    picked = published(article_index, "Editors' favourite mobility flow", "Hips and ankles.")
+    newest = published(article_index, "Fresh off the press", "Brand new routine.")
+    HomePagePopularArticle.objects.create(page=home, article=picked)
+    html = client.get("/search/").content.decode()
+    assert "Popular articles" in html
+    assert html.index(picked.title.replace("'", "&#x27;")) < html.index(newest.title)
 
 
 def test_search_survives_invalid_utf8_and_nul_bytes(client, article_index):
