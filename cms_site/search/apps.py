@@ -6,3 +6,11 @@ class SearchConfig(AppConfig):
     label = "site_search"
     verbose_name = "Site search"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from wagtail.signals import page_published, page_unpublished
+
+        from .spelling import forget_vocabulary
+
+        page_published.connect(forget_vocabulary, dispatch_uid="search-vocabulary-published")
+        page_unpublished.connect(forget_vocabulary, dispatch_uid="search-vocabulary-unpublished")

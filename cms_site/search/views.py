@@ -4,6 +4,8 @@ from django.template.response import TemplateResponse
 from cms_site.articles.models import ArticlePage, live_articles
 from cms_site.home.models import HomePage
 
+from .spelling import suggestion
+
 MAX_QUERY_LENGTH = 200
 RESULTS_PER_PAGE = 10
 SUGGESTED = 6
@@ -20,12 +22,18 @@ def clean_query(raw: str) -> str:
 
 
 def matching(query: str):
-    """Articles with every word of the query, else (``True``) those with any of them."""
+    """(results, any_word, corrected): articles with every word of the query; else with every
+    word of its spelling correction; else (``any_word``) with any of the words."""
     articles = ArticlePage.objects.live().public().select_related("author", "hero_image")
     every_word = articles.search(query)
-    if every_word.count() or len(query.split()) < 2:
-        return every_word, False
-    return articles.search(query, operator="or"), True
+    if every_word.count():
+        return every_word, False, None
+    corrected = suggestion(query)
+    if corrected and (fixed := articles.search(corrected)).count():
+        return fixed, False, corrected
+    if len(query.split()) > 1:
+        return articles.search(corrected or query, operator="or"), True, corrected
+    return every_word, False, corrected
 
 
 def suggested_articles() -> list[ArticlePage]:
@@ -41,7 +49,7 @@ def search(request):
     query = clean_query(request.GET.get("query", ""))
     context = {"search_query": query, "any_word": False}
     if query:
-        results, context["any_word"] = matching(query)
+        results, context["any_word"], context["did_you_mean"] = matching(query)
         page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         context["search_results"] = page
     else:

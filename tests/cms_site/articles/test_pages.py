@@ -198,3 +198,23 @@ class TestAdminEditing(WagtailTestUtils):
             client.get(f"/admin/pages/add/articles/articlepage/{article_index.pk}/").status_code
             == 200
         )
+
+
+def test_a_misspelt_query_offers_the_sites_own_word_and_finds_its_articles(client, article_index):
+    published(article_index, "Shoulder mobility for pressing", "Open up the shoulders.")
+    html = client.get("/search/", {"query": "sholder"}).content.decode()
+    assert 'Did you mean <a href="/search/?query=shoulder">shoulder</a>?' in html
+    assert "Shoulder mobility for pressing" in html
+
+
+def test_a_word_nobody_uses_suggests_nothing(client, article_index):
+    published(article_index, "Shoulder mobility for pressing", "Open up the shoulders.")
+    html = client.get("/search/", {"query": "xylophone"}).content.decode()
+    assert "Did you mean" not in html and "No articles match" in html
+
+
+def test_publishing_refreshes_the_vocabulary(client, article_index):
+    published(article_index, "Shoulder mobility for pressing", "Open up the shoulders.")
+    assert "Did you mean" not in client.get("/search/", {"query": "kettlebelk"}).content.decode()
+    published(article_index, "Kettlebell swings", "Hinge and snap the hips.")
+    assert "kettlebell</a>?" in client.get("/search/", {"query": "kettlebelk"}).content.decode()
