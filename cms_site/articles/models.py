@@ -211,12 +211,14 @@ class ArticlePage(Page):
     subpage_types = []
     search_fields = [
         *Page.search_fields,
-        index.SearchField("intro"),
-        index.SearchField("body"),
-        index.RelatedFields("tags", [index.SearchField("name")]),
-        index.RelatedFields("categories", [index.SearchField("name")]),
-        index.RelatedFields("body_areas", [index.SearchField("name")]),
-        index.RelatedFields("author", [index.SearchField("name")]),
+        index.SearchField("title", boost=10),
+        index.SearchField("intro", boost=3),
+        index.SearchField("exercise_names", boost=2),
+        index.RelatedFields("body_areas", [index.SearchField("name", boost=2)]),
+        index.RelatedFields("categories", [index.SearchField("name", boost=2)]),
+        index.SearchField("body", boost=1),
+        index.RelatedFields("tags", [index.SearchField("name", boost=1)]),
+        index.RelatedFields("author", [index.SearchField("name", boost=1)]),
         index.FilterField("date"),
     ]
 
@@ -247,6 +249,10 @@ class ArticlePage(Page):
             sections[-1]["exercises"].append(block)
             number += 1
         return sections
+
+    def exercise_names(self) -> str:
+        exercises = (block for block in self.body if block.block_type == "exercise")
+        return " ".join(block.value["name"] for block in exercises)
 
     def exercise_count(self):
         return sum(1 for block in self.body if block.block_type == "exercise")

@@ -10,7 +10,9 @@ class SearchConfig(AppConfig):
     def ready(self):
         from wagtail.signals import page_published, page_unpublished
 
+        from .signals import reindex_published
         from .spelling import forget_vocabulary
 
+        page_published.connect(reindex_published, dispatch_uid="search-reindex-published")
         page_published.connect(forget_vocabulary, dispatch_uid="search-vocabulary-published")
         page_unpublished.connect(forget_vocabulary, dispatch_uid="search-vocabulary-unpublished")
