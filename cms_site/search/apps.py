@@ -8,11 +8,8 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from wagtail.signals import page_published, page_unpublished
+        from wagtail.signals import page_published
 
         from .signals import reindex_published
-        from .spelling import forget_vocabulary
 
         page_published.connect(reindex_published, dispatch_uid="search-reindex-published")
-        page_published.connect(forget_vocabulary, dispatch_uid="search-vocabulary-published")
-        page_unpublished.connect(forget_vocabulary, dispatch_uid="search-vocabulary-unpublished")

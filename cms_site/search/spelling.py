@@ -7,6 +7,7 @@ import re
 from collections import Counter
 
 from django.core.cache import cache
+from django.db.models import Count, Max
 
 from cms_site.articles.models import BodyArea, Category, live_articles
 
@@ -18,8 +19,10 @@ MAX_WORDS = 3  # a longer query is a sentence: its odd words are rarely typos of
 
 
 def vocabulary() -> Counter:
-    """How many articles use each word of their titles and intros, plus taxonomy names."""
-    words = cache.get(CACHE_KEY)
+    """How many articles use each word of their titles and intros, plus taxonomy names. Cached
+    under a key that changes whenever an article is published, unpublished or deleted."""
+    key = f"{CACHE_KEY}:{articles_fingerprint()}"
+    words = cache.get(key)
     if words is None:
         words = Counter()
         for title, intro in live_articles().values_list("title", "intro"):
@@ -28,12 +31,18 @@ def vocabulary() -> Counter:
         names += BodyArea.objects.values_list("name", flat=True)
         for name in names:
             words.update(set(WORD.findall(name.lower())))
-        cache.set(CACHE_KEY, words, CACHE_SECONDS)
+        cache.set(key, words, CACHE_SECONDS)
     return words
 
 
 def forget_vocabulary(**kwargs) -> None:
-    cache.delete(CACHE_KEY)
+    cache.delete(f"{CACHE_KEY}:{articles_fingerprint()}")
+
+
+def articles_fingerprint() -> str:
+    found = live_articles().order_by().aggregate(n=Count("pk"), last=Max("last_published_at"))
+    last = found["last"].timestamp() if found["last"] else 0
+    return f"{found['n']}-{last:.6f}"
 
 
 def suggestion(query: str) -> str | None:

@@ -82,6 +82,7 @@ def search(request):
     page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     if page.number == 1:
         context["editors_picks"] = picks
+    if "page" not in request.GET:  # a reader's search, not a step through its pages
         Query.get(query).add_hit()
     context["search_results"] = page
     return TemplateResponse(request, "search/search.html", context)
