@@ -83,3 +83,15 @@ def test_the_backend_in_use_is_the_one_the_site_configures(settings):
     )
     assert settings.WAGTAILSEARCH_BACKENDS["default"]["BACKEND"] == "cms_site.search.backend"
     assert backend == expected
+
+
+def test_the_index_stems_words_on_either_database():
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE name = %s", ["wagtailsearch_indexentry_fts"]
+            )
+            assert "porter" in cursor.fetchone()[0]
+        else:
+            cursor.execute("SELECT to_tsvector('squats knees')::text")
+            assert cursor.fetchone()[0] == "'knee':2 'squat':1"
