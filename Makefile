@@ -26,7 +26,7 @@ demo: install
 	$(BIN)/python manage.py update_index --verbosity 0
 	@if [ -z "$$REDIS_URL" ]; then echo "No REDIS_URL set: Celery uses its embedded filesystem broker in var/celery (no server needed)."; else echo "Celery broker: $$REDIS_URL"; fi
 	@echo "Serving the demo at http://127.0.0.1:$(PORT)/ (admin at http://127.0.0.1:$(PORT)/admin/) with a Celery worker and beat. Ctrl-C stops all three."
-	WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
+	DEBUG=$${DEBUG:-false} WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
 # axe-core for the accessibility checks of the browser tests
 node_modules/.installed: package-lock.json

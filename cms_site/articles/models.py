@@ -182,18 +182,17 @@ class ArticlePage(Page):
         FieldPanel("intro"),
         FieldPanel("hero_image"),
         FieldPanel("body"),
-    ]
-    promote_panels = [
         MultiFieldPanel(
             [
                 FieldPanel("categories", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("body_areas", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("tags"),
             ],
-            heading="Taxonomy",
+            heading="Categories, body areas and tags",
+            icon="tag",
         ),
-        *Page.promote_panels,
     ]
+    promote_panels = Page.promote_panels
     edit_handler = TabbedInterface(
         [
             ObjectList(content_panels, heading="Content"),
@@ -232,8 +231,10 @@ class ArticlePage(Page):
         ]
 
     @cached_property
-    def index_page(self):
-        return ArticleIndexPage.objects.ancestor_of(self).live().first()
+    def index_page(self) -> "ArticleIndexPage":
+        """The index the article sits under (its parent, by the page tree rules); its routes
+        build the category, author, tag and body-area links."""
+        return self.get_parent().specific
 
     def body_sections(self):
         """Group consecutive exercise blocks so they render as one numbered list."""

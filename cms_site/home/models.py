@@ -5,8 +5,8 @@ from wagtail.models import Orderable, Page
 
 from cms_site.articles.models import ArticlePage, Category, live_articles
 
-RECENT_COUNT = 6
-PER_CATEGORY = 3
+RECENT_COUNT = 8
+PER_CATEGORY = 4
 
 
 class HomePage(Page):

@@ -34,6 +34,7 @@ CHROMIUM_ARGS = [
 ]
 DEVICES = {
     "desktop": {"viewport": {"width": 1280, "height": 900}},
+    "tablet": {"viewport": {"width": 820, "height": 1180}, "is_mobile": True, "has_touch": True},
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
 }
 # Requests that would leave this machine (the network is closed here and in CI) fail at once.

@@ -84,3 +84,15 @@ def test_production_passes_check_deploy_without_warnings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout, result.stdout
+
+
+def test_the_demo_runs_without_debug_pages_and_still_serves_uploads():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "DEBUG=$${DEBUG:-false}" in makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'cms_site.settings.dev'; "
+        "django.setup(); from django.conf import settings; from django.urls import resolve; "
+        "print(settings.DEBUG, settings.SERVE_MEDIA, resolve('/media/x.jpg').func.__name__)"
+    )
+    result = run_python(code, DEBUG="false")
+    assert result.stdout.split() == ["False", "True", "serve"], result.stderr
