@@ -20,6 +20,7 @@ UNRELATED = [
     "Stretching myths",
 ]
 
+TITLE_BODY = "site_search_indexentry_title_body"  # what PostgreSQL searches match on
 FILLER = "Warm up first, keep a steady tempo and stop before form breaks down."
 
 
@@ -95,3 +96,5 @@ def test_the_index_stems_words_on_either_database():
         else:
             cursor.execute("SELECT to_tsvector('squats knees')::text")
             assert cursor.fetchone()[0] == "'knee':2 'squat':1"
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [TITLE_BODY])
+            assert "gin (((title || body)))" in cursor.fetchone()[0]
