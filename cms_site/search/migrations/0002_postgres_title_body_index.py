@@ -1,6 +1,6 @@
 """On PostgreSQL, index the expression Wagtail's search matches on, ``title || body``: Wagtail
 indexes the two columns apart, so every search read the whole index table (p95 1.04 s at 10,000
-articles; 53 ms with this index, docs/search.md). Other databases are left as they are."""
+articles; 39 ms with this index, docs/search.md). Other databases are left as they are."""
 
 from django.db import migrations
 
