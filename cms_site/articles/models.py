@@ -10,7 +10,7 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.api import APIField
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -21,6 +21,7 @@ from recommender.panels import RelatedArticlesTab
 from .blocks import ArticleStreamBlock
 
 ARTICLES_PER_PAGE = 12
+UNICODE_SLUG = r"^{}/(?P<slug>[-\w]+)/$"  # imported tags and names keep their own alphabet
 
 
 class Author(index.Indexed, models.Model):
@@ -130,25 +131,25 @@ class ArticleIndexPage(RoutablePageMixin, Page):
             articles = articles.filter(tags=filters["tag"])
         return self.listing(request, articles, self.title, **filters)
 
-    @path("category/<slug:slug>/", name="category")
+    @re_path(UNICODE_SLUG.format("category"), name="category")
     def category_route(self, request, slug):
         category = get_object_or_404(Category, slug=slug)
         articles = self.articles().filter(categories=category)
         return self.listing(request, articles, category.name, category=category)
 
-    @path("author/<slug:slug>/", name="author")
+    @re_path(UNICODE_SLUG.format("author"), name="author")
     def author_route(self, request, slug):
         author = get_object_or_404(Author, slug=slug)
         articles = self.articles().filter(author=author)
         return self.listing(request, articles, f"Articles by {author.name}", author=author)
 
-    @path("area/<slug:slug>/", name="body_area")
+    @re_path(UNICODE_SLUG.format("area"), name="body_area")
     def body_area_route(self, request, slug):
         area = get_object_or_404(BodyArea, slug=slug)
         articles = self.articles().filter(body_areas=area)
         return self.listing(request, articles, f"Training for the {area.name.lower()}", area=area)
 
-    @path("tag/<slug:slug>/", name="tag")
+    @re_path(UNICODE_SLUG.format("tag"), name="tag")
     def tag_route(self, request, slug):
         tag = get_object_or_404(Tag, slug=slug)
         articles = self.articles().filter(tags=tag)
