@@ -11,6 +11,14 @@ from cms_site.home.models import HomePage
 from tests.support.factories import TOPICS, ArticleIndexPageFactory, CategoryFactory, make_article
 
 
+@pytest.fixture(autouse=True)
+def fresh_page_cache():
+    """A new site generation per test: database ids are reused, cached pages must not be."""
+    from cms_site.pagecache import store
+
+    store.purge_site()
+
+
 @pytest.fixture
 def home(db):
     return HomePage.objects.get()

@@ -12,6 +12,7 @@ from wagtail.log_actions import log
 
 from . import dispatch
 from .models import ArticleComment, Commenter, NotificationIntent
+from .signals import public_thread_changed
 
 ERASED_NAME = "Anonymous"
 ERASED_BODY = "[This comment was removed at its author's request.]"
@@ -80,6 +81,8 @@ def erase_commenter(email: str, user=None) -> Erasure:
         if commenter is None:
             return Erasure(found=False)
         own = commenter.comments.all()
+        shown = own.filter(status=ArticleComment.Status.APPROVED)
+        pages = set(shown.values_list("page_id", flat=True))
         answered = set(
             ArticleComment.objects.filter(parent__in=own).values_list("parent_id", flat=True)
         )
@@ -104,5 +107,6 @@ def erase_commenter(email: str, user=None) -> Erasure:
             data={"anonymised": anonymised, "deleted": deleted},
         )
         commenter.delete()
+        public_thread_changed.send(sender=ArticleComment, page_ids=frozenset(pages))
     dispatch.enqueue("forget_erased_comments")
     return Erasure(found=True, deleted=deleted, anonymised=anonymised)

@@ -4,3 +4,7 @@ from django.dispatch import Signal
 # Arguments: comment, previous (status before, or None for a new comment), moderator (a user
 # for moderator decisions, else None).
 comment_status_changed = Signal()
+
+# Sent when comments left a public thread without a status decision (an erasure).
+# Arguments: page_ids (the articles whose public thread changed).
+public_thread_changed = Signal()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest
 
@@ -61,7 +62,7 @@ def count_shown(nodes: list[Node]) -> int:
 
 def own_comment_ids(request: HttpRequest | None) -> list[int]:
     session = getattr(request, "session", None)
-    if session is None:
+    if session is None or settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return []
     return [pk for pk in session.get(SESSION_KEY, []) if isinstance(pk, int)]
 

@@ -5,6 +5,7 @@ from . import views
 app_name = "comments"
 urlpatterns = [
     path("post/<int:page_id>/", views.post_comment, name="post"),
+    path("form-token/", views.form_token, name="form_token"),
     path("confirm/<str:token>/", views.confirm_email, name="confirm"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

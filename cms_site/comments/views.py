@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views import csrf
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cms_site.articles.models import ArticlePage
 
@@ -18,6 +20,10 @@ from .threads import remember
 logger = logging.getLogger(__name__)
 TOO_FAST = "You are posting comments too quickly. Please wait a few minutes and try again."
 CLOSED = "Comments are closed on this site."
+STALE_TOKEN = (
+    "Your comment has not been posted yet: this page's security check had expired. "
+    "Press “Post Comment” again to send it."
+)
 
 
 def article_with_form(request: HttpRequest, page: ArticlePage, form, status: int) -> HttpResponse:
@@ -52,6 +58,27 @@ def post_comment(request: HttpRequest, page_id: int) -> HttpResponse:
     comment = moderation.submit(page, form.submission(), client, settings, browser)
     remember(request, comment)
     return redirect(f"{page.get_url(request)}#{comment.anchor}")
+
+
+@never_cache
+@require_GET
+def form_token(request: HttpRequest) -> HttpResponse:
+    """The CSRF token for a comment form that came from the page cache without one."""
+    return JsonResponse({"token": get_token(request)})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A comment refused by the CSRF check comes back in its form, with a fresh token."""
+    match = request.resolver_match
+    if match is None or match.view_name != "comments:post":
+        return csrf.csrf_failure(request, reason)
+    page = ArticlePage.objects.live().public().filter(pk=match.kwargs["page_id"]).first()
+    if page is None:
+        return csrf.csrf_failure(request, reason)
+    settings = CommentSettings.for_request(request)
+    form = CommentForm(request.POST, page=page, settings=settings)
+    form.add_error(None, STALE_TOKEN)
+    return article_with_form(request, page, form, 403)
 
 
 def link_problem(request: HttpRequest, error: tokens.LinkInvalid) -> HttpResponse:

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "cms_site.articles",
     "cms_site.home",
     "cms_site.search",
+    "cms_site.pagecache",
     "cms_site.demo",
     "recommender",
     "cms_site.comments",
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "wagtail.api.v2",
     "rest_framework",
     "wagtail.contrib.forms",
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.search_promotions",
@@ -79,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "cms_site.pagecache.middleware.PageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -89,6 +92,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "cms_site.urls"
+CSRF_FAILURE_VIEW = "cms_site.comments.views.csrf_failure"
 WSGI_APPLICATION = "cms_site.wsgi.application"
 
 TEMPLATES = [
@@ -166,6 +170,7 @@ if REDIS_URL:
             },
         }
     }
+    CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "fitness-pages"}
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     # Shared by the web process and the Celery workers (a local-memory cache is one per process):
@@ -174,8 +179,17 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(BASE_DIR / "var" / "cache"),
-        }
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(BASE_DIR / "var" / "cache" / "pages"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
     }
+
+# Whole pages for anonymous readers (cms_site/pagecache); 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+PAGE_CACHE_ALIAS = "pages"
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 CELERY_RESULT_BACKEND = (

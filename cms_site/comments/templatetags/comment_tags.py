@@ -49,4 +49,6 @@ def article_comments(context, page):
         "reply_to": target,
         "max_depth": settings.max_depth,
         "open": settings.enabled,
+        # A page shared through the page cache must not carry one reader's CSRF token.
+        "token_by_script": getattr(request, "page_cache_eligible", False),
     }
