@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from . import runs
 from .cards import card_json
+from .changes import ListChanges, announce
 from .corpus import candidate_pages, extract, page_models
 from .engine import IndexUpdate
 from .lists import EditorChoices, ListBuilder
@@ -38,8 +39,26 @@ def mark_pending(page_id: int) -> None:
     )
 
 
-def forget_page(page_id: int) -> int:
-    """Drop a page from every stored list at once: it was unpublished, made private or deleted."""
+def forget_page(page_id: int, trigger: str = "unpublish") -> int:
+    """Drop a page from every stored list at once: it was unpublished, made private or deleted.
+
+    ``related_lists_changed`` names the pages that showed it, and the page itself if it had a
+    list, once the transaction commits.
+    """
+    return forget_pages([page_id], trigger)
+
+
+def forget_pages(page_ids: list[int], trigger: str = "unpublish") -> int:
+    """``forget_page`` for several pages, with one ``related_lists_changed`` for all of them."""
+    changes = ListChanges()
+    deleted = sum(delete_page_rows(page_id, changes) for page_id in page_ids)
+    announce(changes.changed(), trigger)
+    return deleted
+
+
+def delete_page_rows(page_id: int, changes: ListChanges) -> int:
+    changes.watch_showing(page_id)
+    changes.watch([page_id])
     deleted, _ = RelatedArticle.objects.filter(target_id=page_id).delete()
     RelatedArticle.objects.filter(source_id=page_id).delete()
     if deleted:
@@ -59,7 +78,7 @@ def process_pending(trigger: str = "publish") -> int:
     handled = 0
     try:
         while batch := list(PendingRefresh.objects.order_by("requested_at")[:BATCH]):
-            Refresher().refresh([item.page_id for item in batch])
+            Refresher(trigger).refresh([item.page_id for item in batch])
             for item in batch:
                 PendingRefresh.objects.filter(pk=item.pk, requested_at=item.requested_at).delete()
             handled += len(batch)
@@ -88,9 +107,15 @@ def live_candidate(page_id: int):
 
 
 class Refresher:
-    """Applies page changes to the active models and rewrites the lists they touch."""
+    """Applies page changes to the active models and rewrites the lists they touch.
 
-    def __init__(self):
+    Each ``refresh`` call is one batch: one ``related_lists_changed`` after it commits, naming
+    the pages whose shown lists it changed.
+    """
+
+    def __init__(self, trigger: str = "publish"):
+        self.trigger = trigger
+        self.changes: ListChanges  # the lists of the batch in progress, set by ``refresh``
         models = RecommenderModel.objects.filter(is_active=True).defer(
             "artifact", "cards", "neighbours"
         )
@@ -99,6 +124,7 @@ class Refresher:
         self.documents: dict[int, int] = {}  # model pk -> documents, for the models changed
 
     def refresh(self, page_ids: list[int]) -> None:
+        self.changes = ListChanges()
         try:
             with transaction.atomic():
                 for page_id in page_ids:
@@ -108,6 +134,7 @@ class Refresher:
                     else:
                         self.update(page)
                 self.touch()
+                announce(self.changes.changed(), self.trigger)
         except BaseException:
             forget_loaded()  # the in-memory copies may hold changes that were rolled back
             raise
@@ -133,10 +160,11 @@ class Refresher:
         self.record(model, loaded, page.pk, asdict(document), card_json(card))
         self.store(model, loaded, update)
         snapshot = {k: v for k, v in asdict(card).items() if k not in {"date", "locale_id"}}
+        self.changes.watch_showing(page.pk)
         RelatedArticle.objects.filter(target_id=page.pk).update(**snapshot)
 
     def remove(self, page_id: int) -> None:
-        forget_page(page_id)
+        delete_page_rows(page_id, self.changes)
         for model in self.models.values():
             loaded = load_model(model)
             if loaded is not None and page_id in loaded.index:
@@ -159,6 +187,7 @@ class Refresher:
         choices = EditorChoices.load(lists)
         builder = ListBuilder(loaded.cards, choices, self.settings, model.version)
         rows = [RelatedArticle(**slot) for slot in builder.slots(lists, loaded.index)]
+        self.changes.watch(lists)
         RelatedArticle.objects.filter(source_id__in=list(lists)).delete()
         RelatedArticle.objects.bulk_create(rows)
 

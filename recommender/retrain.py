@@ -21,6 +21,7 @@ from wagtail.models import Site
 
 from . import conf, runs
 from .cards import cards_to_json
+from .changes import announce, changed_by_swap
 from .corpus import all_candidates, extract
 from .engine import ArtifactMismatch, RelatedIndex
 from .engine.topk import TopK
@@ -203,6 +204,7 @@ def finish_retrain(run_id: int) -> RecommenderRun | None:
             return None
         RecommenderModel.objects.filter(is_active=True).update(is_active=False)
         RecommenderModel.objects.filter(run_id=run_id).update(is_active=True)
+        announce(changed_by_swap(run_id), run.trigger)  # sent after commit, if any changed
         RelatedArticle.objects.all().delete()
         copy_staged(run_id)
         StagedRelatedArticle.objects.filter(run_id=run_id).delete()

@@ -23,7 +23,8 @@ def on_gone(sender, instance, **kwargs):
         return
     from .refresh import forget_page
 
-    forget_page(instance.pk)
+    trigger = "delete" if kwargs.get("signal") is post_delete else "unpublish"
+    forget_page(instance.pk, trigger=trigger)
     refresh_after_commit(instance.pk)
 
 
@@ -34,8 +35,12 @@ def on_moved(sender, instance, **kwargs):
 
 
 def on_restriction_saved(sender, instance, **kwargs):
-    for page in instance.page.get_descendants(inclusive=True):
-        on_gone(sender, page)
+    from .refresh import forget_pages
+
+    pages = [p for p in instance.page.get_descendants(inclusive=True) if is_recommended(p)]
+    forget_pages([page.pk for page in pages], trigger="private")  # one signal for the subtree
+    for page in pages:
+        refresh_after_commit(page.pk)
 
 
 def on_restriction_deleted(sender, instance, **kwargs):
