@@ -26,8 +26,17 @@ def demo_urls(db):
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_page_query_count_is_pinned(client, demo_urls, django_assert_num_queries, name):
+def test_page_query_count_is_pinned(client, demo_urls, django_assert_num_queries, name, settings):
+    settings.PAGE_CACHE_SECONDS = 0  # the rendering a cache miss pays for
     url = demo_urls[name]
     assert client.get(url).status_code == 200  # warms per-process caches (site root, settings)
     with django_assert_num_queries(PAGES[name]):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["article", "home", "article index", "category"])
+def test_a_cached_page_needs_no_query(client, demo_urls, django_assert_num_queries, name):
+    url = demo_urls[name]
+    client.get(url), client.get(url)
+    with django_assert_num_queries(0):
+        assert client.get(url)["X-Page-Cache"] == "hit"

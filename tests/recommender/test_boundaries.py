@@ -18,6 +18,7 @@ PUBLIC_API = {
     "recommender.panels",
     "recommender.retrain",
     "recommender.runs",
+    "recommender.signals",
 }
 
 

@@ -4,6 +4,9 @@ The cache is the one settings configure: Redis with production's options when RE
 (always under `make test` and CI), the demo's file cache otherwise.
 """
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 from django.core.cache import caches
 from django.test import Client
@@ -270,3 +273,46 @@ def test_a_related_list_change_purges_exactly_the_pages_that_list_it(
         assert response[HEADER] == expected, page.title
         shows_new = "Foam roller routine" in response.content.decode()
         assert shows_new == RelatedArticle.objects.filter(source=page, target=new).exists()
+
+
+class PurgeRecorder(BaseHTTPRequestHandler):
+    """A stand-in CDN edge on loopback: Wagtail's HTTP backend sends it PURGE requests."""
+
+    purged: list[str] = []
+
+    def do_PURGE(self):  # noqa: N802 - the HTTP method's name
+        self.purged.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def cdn(settings):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), PurgeRecorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.WAGTAILFRONTENDCACHE = {
+        "edge": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": f"http://127.0.0.1:{server.server_address[1]}",
+        }
+    }
+    PurgeRecorder.purged = []
+    yield PurgeRecorder.purged
+    server.shutdown()
+
+
+def test_a_configured_cdn_is_told_what_to_purge(client, home, article_index, cdn, after_commit):
+    article = ArticlePageFactory(parent=article_index, slug="dead-bugs")
+    response, _ = read(client, article.url)
+    assert "s-maxage=300" in response["Cache-Control"]
+    cdn.clear()
+    article.title = "Dead bugs, slowly"
+    after_commit(article.save_revision().publish)
+    assert {"/articles/dead-bugs/", "/articles/", "/"} <= set(cdn)
+    cdn.clear()
+    url = article.url
+    after_commit(article.delete)
+    assert url in cdn
