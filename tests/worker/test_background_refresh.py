@@ -199,7 +199,7 @@ def test_publishing_with_redis_down_loses_nothing(
 ):
     rebuild_all()
     dead = "redis://127.0.0.1:1/0"
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": dead}}
+    settings.CACHES = {name: {**conf, "LOCATION": dead} for name, conf in settings.CACHES.items()}
     with celery_conf(broker_url=dead):
         new = make_article(
             article_index,
