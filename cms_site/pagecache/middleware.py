@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
 from . import store
 
 HEADER = "X-Page-Cache"
+MESSAGES_COOKIE = CookieStorage.cookie_name
 UNCACHEABLE_CONTROLS = ("private", "no-cache", "no-store")
 
 
 def is_anonymous_read(request: HttpRequest) -> bool:
-    """A GET or HEAD from a browser that has no session: nothing on the page is its own."""
-    return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    """A GET or HEAD from a browser with no session and no pending message: nothing on the
+    page is its own."""
+    personal = (settings.SESSION_COOKIE_NAME, MESSAGES_COOKIE)
+    return request.method in ("GET", "HEAD") and not any(c in request.COOKIES for c in personal)
 
 
 def is_shareable(request: HttpRequest, response: HttpResponse) -> bool:

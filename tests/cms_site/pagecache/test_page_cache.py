@@ -316,3 +316,10 @@ def test_a_configured_cdn_is_told_what_to_purge(client, home, article_index, cdn
     url = article.url
     after_commit(article.delete)
     assert url in cdn
+
+
+def test_a_reader_with_a_pending_message_gets_a_fresh_page(client, article_index):
+    article = ArticlePageFactory(parent=article_index)
+    read(client, article.url)
+    client.cookies["messages"] = "a-signed-message"
+    assert client.get(article.url)[HEADER] != "hit"
