@@ -305,6 +305,29 @@ def scenario(args, name: str, path: str, settings=PRODUCTION, cache=0, expect_re
     return {"x_page_cache": header, "related_section": has_related, **result}
 
 
+def with_and_without_slots(args, path: str) -> dict:
+    """Alternate one round with the slots and one without, ``rounds`` times, so that a load
+    drifting over the run weighs on both alike."""
+    one_round = argparse.Namespace(**{**vars(args), "rounds": 1})
+    kinds = (("uncached", PRODUCTION, True), ("no_slots", NO_SLOTS, False))
+    runs = {name: [] for name, *_ in kinds}
+    for _ in range(args.rounds):
+        for name, settings, related in kinds:
+            runs[name].append(scenario(one_round, name, path, settings, expect_related=related))
+    return {name: merged(parts) for name, parts in runs.items()}
+
+
+def merged(parts: list[dict]) -> dict:
+    rounds = [row for part in parts for row in part["rounds"]]
+    first = parts[0]
+    return {
+        "x_page_cache": first["x_page_cache"],
+        "related_section": first["related_section"],
+        "rounds": rounds,
+        **medians(rounds),
+    }
+
+
 def start_nice_worker(args) -> subprocess.Popen:
     """One real Celery worker at nice 10, so gunicorn keeps priority on the CPU."""
     LOGS.mkdir(parents=True, exist_ok=True)
@@ -464,9 +487,8 @@ def main(argv=None) -> None:
             "gunicorn_workers": args.gunicorn_workers,
             "wrk_timeout": args.timeout,
         },
-        "uncached": scenario(args, "uncached", path),
+        **with_and_without_slots(args, path),
         "cached": scenario(args, "cached", path, cache=300),
-        "no_slots": scenario(args, "no_slots", path, NO_SLOTS, expect_related=False),
     }
     if args.retrain_source:
         results["retrain"] = retrain_scenarios(args, path)

@@ -1,5 +1,7 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -189,6 +191,16 @@ class RelatedArticleQuerySet(models.QuerySet):
         if getattr(page, "pk", None) is None:
             return []
         return list(self.filter(source_id=page.pk).order_by("rank")[:slots])
+
+    def shown_on(self, page, site) -> list:
+        """What ``page`` shows on ``site``: as many suggestions as the site's settings ask for,
+        settings and list read in one query (ranks count from 1)."""
+        if getattr(page, "pk", None) is None:
+            return []
+        slots = RecommenderSettings.objects.filter(site=site).values("slots")[:1]
+        default = RecommenderSettings._meta.get_field("slots").default
+        limit = Coalesce(Subquery(slots), Value(default))
+        return list(self.filter(source_id=page.pk, rank__lte=limit).order_by("rank"))
 
 
 class RelatedArticle(RelatedSlot):

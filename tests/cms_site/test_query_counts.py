@@ -9,7 +9,7 @@ from tests.support.browser import guide
 
 pytestmark = pytest.mark.django_db
 
-PAGES = {"article": 19, "home": 31, "article index": 14, "category": 15, "search": 21}
+PAGES = {"article": 18, "home": 31, "article index": 14, "category": 15, "search": 21}
 
 
 @pytest.fixture
