@@ -13,7 +13,7 @@ mobility guide. Scenarios, each --rounds rounds of wrk for --duration seconds (m
   cached        PAGE_CACHE_SECONDS=300 (warns when X-Page-Cache is not "hit" before measuring)
   no_slots      uncached, with benchmarks.no_slots.settings: the related-articles block emptied
   idle_*        uncached and cached again after importing --retrain-articles articles
-  retrain_*     the same while one Celery worker (nice -n 10) runs a full retrain
+  retrain_*     the same while one Celery worker (SCHED_IDLE, or nice 10) runs a full retrain
 
 The retrain scenarios need --retrain-source (JSON lines: title, body; e.g. the arXiv set from
 `python3 ../shared/tools/build_eval_sets.py /tmp/evalsets`); without it they are skipped. With
@@ -60,6 +60,12 @@ def parse_args(argv=None):
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/5", help="flushed first")
     parser.add_argument("--duration", type=int, default=15, help="seconds per wrk round")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--worker-priority",
+        choices=sorted(PRIORITY),
+        default="idle",
+        help="CPU priority of the retrain worker: SCHED_IDLE (chrt --idle) or nice 10",
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--gunicorn-workers", type=int, default=2)
@@ -82,8 +88,9 @@ def parse_args(argv=None):
         parser.error("wrk is not installed (apt-get install wrk)")
     if not (BIN / "gunicorn").exists():
         parser.error(f"gunicorn is not installed in {BIN} (pip install gunicorn)")
-    if args.retrain_source and shutil.which("nice") is None:
-        parser.error("nice (coreutils) is needed to start the retrain worker at low priority")
+    tool = PRIORITY[args.worker_priority][0]
+    if args.retrain_source and shutil.which(tool) is None:
+        parser.error(f"{tool} (util-linux/coreutils) is needed to start the retrain worker")
     if args.retrain_source and not args.retrain_source.is_file():
         parser.error(f"--retrain-source {args.retrain_source} is not a file")
     try:
@@ -328,11 +335,17 @@ def merged(parts: list[dict]) -> dict:
     }
 
 
+PRIORITY = {
+    "idle": ["chrt", "--idle", "0"],  # runs only on CPU time nothing else wants
+    "nice": ["nice", "-n", "10"],
+}
+
+
 def start_nice_worker(args) -> subprocess.Popen:
-    """One real Celery worker at nice 10, so gunicorn keeps priority on the CPU."""
+    """One real Celery worker at a low CPU priority, so gunicorn keeps the CPU."""
     LOGS.mkdir(parents=True, exist_ok=True)
     log = (LOGS / "celery-worker.log").open("w")
-    command = ["nice", "-n", "10", str(BIN / "celery"), "-A", "tasks", "worker"]
+    command = [*PRIORITY[args.worker_priority], str(BIN / "celery"), "-A", "tasks", "worker"]
     command += ["--concurrency", "1", "--loglevel", "WARNING", "--hostname", "pageload@%h"]
     command += ["--without-gossip", "--without-mingle"]
     worker = subprocess.Popen(
@@ -400,9 +413,10 @@ def retrain_scenarios(args, path: str) -> dict:
     import redis
 
     redis.Redis.from_url(args.redis_url).flushdb()  # no stale page cache or queued refreshes
-    progress("retrain: starting one Celery worker under `nice -n 10` (concurrency 1)")
+    priority = " ".join(PRIORITY[args.worker_priority])
+    progress(f"retrain: starting one Celery worker under `{priority}` (concurrency 1)")
     worker = start_nice_worker(args)
-    results = {"articles": args.retrain_articles, "worker": "nice -n 10, concurrency 1"}
+    results = {"articles": args.retrain_articles, "worker": f"{priority}, concurrency 1"}
     try:
         progress("retrain: a first full retrain, so idle and retrain rounds see the same lists")
         results["first_retrain"] = wait_finished(send_retrain())
