@@ -55,9 +55,13 @@ def on_thread_changed(sender, page_ids, **kwargs):
     purge_pages_on_commit(page_ids)
 
 
-def on_shared_content_saved(sender, instance, **kwargs):
-    """Settings, sites and snippets (categories in every header) show on every page."""
-    if issubclass(sender, (BaseSiteSetting, BaseGenericSetting, Site, *get_snippet_models())):
+def on_shared_content_saved(sender, instance, created=False, **kwargs):
+    """Settings, sites and snippets (categories in every header) show on every page. A settings
+    row is created holding its defaults (what pages already showed): that is no change."""
+    settings = (BaseSiteSetting, BaseGenericSetting)
+    if created and issubclass(sender, settings):
+        return
+    if issubclass(sender, (*settings, Site, *get_snippet_models())):
         purge_site_on_commit()
 
 

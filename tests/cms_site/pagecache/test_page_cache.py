@@ -16,7 +16,7 @@ from cms_site.comments import moderation, privacy
 from cms_site.comments.models import ArticleComment, CommentSettings
 from cms_site.pagecache import store
 from cms_site.pagecache.middleware import HEADER
-from recommender.models import RelatedArticle
+from recommender.models import RecommenderSettings, RelatedArticle
 from recommender.retrain import rebuild_all
 from tests.support.comments import LOCMEM, RATE_CACHE, VALID, make_comment, post_comment
 from tests.support.factories import (
@@ -323,3 +323,14 @@ def test_a_reader_with_a_pending_message_gets_a_fresh_page(client, article_index
     read(client, article.url)
     client.cookies["messages"] = "a-signed-message"
     assert client.get(article.url)[HEADER] != "hit"
+
+
+def test_a_settings_row_created_with_its_defaults_purges_nothing(
+    client, home, article_index, after_commit
+):
+    article = ArticlePageFactory(parent=article_index)
+    read(client, article.url)
+    RecommenderSettings.objects.filter(site=home.get_site()).delete()
+    after_commit(RecommenderSettings.for_site, home.get_site())
+    assert RecommenderSettings.objects.filter(site=home.get_site()).exists()
+    assert client.get(article.url)[HEADER] == "hit"
