@@ -1,8 +1,9 @@
 """Which pages' shown lists a write changed, and announcing them after commit.
 
 A list's fingerprint is the tuple of its shown rows: ``FIELDS`` of its first ``shown_slots()``
-rows by rank, as ``RelatedArticle.objects.for_page`` reads them. Scores, shared terms and model
-versions are left out: pages do not render them, and a retrain moves every score a little.
+rows by rank, as pages show them (``RelatedArticle.objects.shown_on``). Scores, shared terms
+and model versions are left out: pages do not render them, and a retrain moves every score a
+little.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from recommender.models import PendingRefresh, RecommenderRun, RelatedArticle
 from recommender.retrain import rebuild_all
 from recommender.tasks import retrain_recommender
 from tests.support.factories import make_article
+from tests.support.related import shown_lists
 from tests.support.workers import wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -67,19 +68,11 @@ def test_a_full_retrain_in_the_worker_purges_changed_pages_only(
     for page in pages:
         cached_html(client, page.url)
     RelatedArticle.objects.filter(source=pages[0]).delete()  # a list the retrain will restore
-    before = shown(pages)
+    before = shown_lists(pages)
     retrain_recommender.delay(trigger="page-cache-test").get(timeout=60)
     assert wait_until(lambda: RelatedArticle.objects.filter(source=pages[0]).exists(), timeout=20)
-    after = shown(pages)
+    after = shown_lists(pages)
     for page in pages:
         expected = "hit" if before[page.pk] == after[page.pk] else "miss"
         assert client.get(page.url)["X-Page-Cache"] == expected, page.title
     assert client.get(pages[0].url)["X-Page-Cache"] == "hit"  # cached again after the miss
-
-
-def shown(pages):
-    fields = ("target_id", "reason", "title", "url", "excerpt", "category", "thumbnail_url")
-    lists = {page.pk: RelatedArticle.objects.for_page(page, 4) for page in pages}
-    return {
-        pk: [tuple(getattr(row, f) for f in fields) for row in rows] for pk, rows in lists.items()
-    }

@@ -25,6 +25,7 @@ from tests.support.factories import (
     CategoryFactory,
     make_article,
 )
+from tests.support.related import shown_lists
 
 pytestmark = pytest.mark.django_db
 
@@ -234,17 +235,6 @@ def test_settings_and_taxonomy_changes_purge_every_page(client, home, article_in
     category.name = "Joint care"
     after_commit(category.save)
     assert "Joint care" in client.get(home.url).content.decode()
-
-
-def shown_lists(pages):
-    fields = ("target_id", "reason", "title", "url", "excerpt", "category", "thumbnail_url")
-    return {
-        page.pk: [
-            tuple(getattr(row, f) for f in fields)
-            for row in RelatedArticle.objects.for_page(page, 4)
-        ]
-        for page in pages
-    }
 
 
 def test_a_related_list_change_purges_exactly_the_pages_that_list_it(
