@@ -18,7 +18,7 @@ urlpatterns = [
     path("search/suggest/", search_views.suggest, name="search_suggest"),
     path("api/v2/", api_router.urls),
     path("api/recommender/", include("recommender.urls")),
-    path("comments/", include("cms_site.comments.urls")),
+    path("comments/", include("cms_site.reader_comments.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
 ]
 

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from cms_site.comments import notifications, spam_model
+from cms_site.reader_comments import notifications, spam_model
 
 
 @shared_task(ignore_result=True)

@@ -8,8 +8,8 @@ from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 from wagtail.snippets.models import get_snippet_models
 
-from cms_site.comments.models import ArticleComment
-from cms_site.comments.signals import comment_status_changed, public_thread_changed
+from cms_site.reader_comments.models import ArticleComment
+from cms_site.reader_comments.signals import comment_status_changed, public_thread_changed
 from recommender.signals import related_lists_changed
 
 from .purging import (

@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "cms_site.pagecache",
     "cms_site.demo",
     "recommender",
-    "cms_site.comments",
+    "cms_site.reader_comments",
     "cms_site.wordpress",
     "wagtail.api.v2",
     "rest_framework",
@@ -92,7 +92,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "cms_site.urls"
-CSRF_FAILURE_VIEW = "cms_site.comments.views.csrf_failure"
+CSRF_FAILURE_VIEW = "cms_site.reader_comments.views.csrf_failure"
 WSGI_APPLICATION = "cms_site.wsgi.application"
 
 TEMPLATES = [

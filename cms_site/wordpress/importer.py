@@ -28,7 +28,7 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from cms_site.articles.importing import by_import_id
 from cms_site.articles.models import ArticleIndexPage, ArticlePage, Author, BodyArea, Category
-from cms_site.comments import dispatch
+from cms_site.reader_comments import dispatch
 from recommender.dispatch import deferred_refresh
 
 from .content import convert

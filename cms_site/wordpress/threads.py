@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from cms_site.articles.importing import by_import_id
 from cms_site.articles.models import ArticlePage
-from cms_site.comments.models import MAX_COMMENT_LENGTH, ArticleComment, Commenter
-from cms_site.comments.ratelimit import STORED_PREFIX, keyed_hash, network
-from cms_site.comments.spam_model import spam_score
+from cms_site.reader_comments.models import MAX_COMMENT_LENGTH, ArticleComment, Commenter
+from cms_site.reader_comments.ratelimit import STORED_PREFIX, keyed_hash, network
+from cms_site.reader_comments.spam_model import spam_score
 
 from .values import aware, email_or_none, one_line, plain_text, web_address
 from .wxr import Comment

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from cms_site.comments.models import ArticleComment
+from cms_site.reader_comments.models import ArticleComment
 from tests.support.browser import (
     PASSWORD,
     admin_message,

@@ -10,8 +10,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from cms_site.comments import moderation
-from cms_site.comments.models import ArticleComment
+from cms_site.reader_comments import moderation
+from cms_site.reader_comments.models import ArticleComment
 from tests.support.browser import (
     PASSWORD,
     comment_form,

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cms_site.articles.models import ArticlePage
-from cms_site.comments.models import ArticleComment
+from cms_site.reader_comments.models import ArticleComment
 from tests.support.browser import (
     comment_form,
     fits_viewport,

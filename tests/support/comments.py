@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from cms_site.comments.models import ArticleComment, Commenter
+from cms_site.reader_comments.models import ArticleComment, Commenter
 
 RATE_CACHE = "comments-tests"
 LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
@@ -36,7 +36,7 @@ HAM_TEXTS = [
 
 
 def post_url(page) -> str:
-    return reverse("comments:post", args=[page.pk])
+    return reverse("reader_comments:post", args=[page.pk])
 
 
 def post_comment(client, page, **fields):

@@ -12,8 +12,8 @@ from django.core.cache import caches
 from django.test import Client
 from wagtail.models import PageViewRestriction
 
-from cms_site.comments import moderation, privacy
-from cms_site.comments.models import ArticleComment, CommentSettings
+from cms_site.reader_comments import moderation, privacy
+from cms_site.reader_comments.models import ArticleComment, CommentSettings
 from cms_site.pagecache import store
 from cms_site.pagecache.middleware import HEADER
 from recommender.models import RecommenderSettings, RelatedArticle

@@ -11,8 +11,8 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from cms_site.articles.models import ArticlePage, Author, Category
-from cms_site.comments import spam_model
-from cms_site.comments.models import ArticleComment, NotificationIntent
+from cms_site.reader_comments import spam_model
+from cms_site.reader_comments.models import ArticleComment, NotificationIntent
 from recommender.models import RecommenderRun
 from tests.support import wxr
 

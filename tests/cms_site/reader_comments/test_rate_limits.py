@@ -1,0 +1,112 @@
+import logging
+import uuid
+
+import pytest
+from django.test import Client
+
+from cms_site.reader_comments.models import ArticleComment
+from tests.support.comments import post_comment
+from tests.support.site_settings import base_settings
+
+pytestmark = pytest.mark.django_db
+# The cache exactly as production configures it (django-redis, errors ignored), Redis down.
+PRODUCTION_CACHE_REDIS_DOWN = base_settings(REDIS_URL="redis://127.0.0.1:1/0")["CACHES"]["default"]
+
+
+def flood(article, count, **fields):
+    client = Client(REMOTE_ADDR="198.51.100.20")
+    return [
+        post_comment(client, article, email=f"reader{n}@example.com", **fields).status_code
+        for n in range(count)
+    ]
+
+
+def test_a_flood_from_one_address_is_stopped(article, comment_settings):
+    comment_settings.ip_limit = 5
+    comment_settings.save()
+    statuses = flood(article, 12)
+    assert statuses == [302] * 5 + [429] * 7
+    assert ArticleComment.objects.count() == 5
+    other = Client(REMOTE_ADDR="192.0.2.1")
+    assert post_comment(other, article, email="other@example.com").status_code == 302
+
+
+def test_the_limit_counts_invalid_posts_too(article, comment_settings):
+    comment_settings.ip_limit = 3
+    comment_settings.save()
+    assert flood(article, 5, comment="") == [400, 400, 400, 429, 429]
+
+
+def test_the_flood_message_is_clear(article, comment_settings):
+    comment_settings.ip_limit = 1
+    comment_settings.save()
+    flood(article, 1)
+    response = post_comment(Client(REMOTE_ADDR="198.51.100.20"), article)
+    assert response.status_code == 429
+    assert "You are posting comments too quickly" in response.content.decode()
+
+
+def test_one_email_is_limited_across_addresses(article, comment_settings):
+    comment_settings.email_limit = 2
+    comment_settings.save()
+    statuses = [
+        post_comment(Client(REMOTE_ADDR=f"192.0.2.{n}"), article).status_code for n in range(1, 5)
+    ]
+    assert statuses == [302, 302, 429, 429]
+
+
+def test_ipv6_neighbours_share_a_limit(article, comment_settings):
+    comment_settings.ip_limit = 2
+    comment_settings.save()
+    statuses = [
+        post_comment(
+            Client(REMOTE_ADDR=f"2001:db8:5:6::{n}"), article, email=f"v6-{n}@example.com"
+        ).status_code
+        for n in range(1, 4)
+    ]
+    assert statuses == [302, 302, 429]
+
+
+def test_forwarded_address_is_used_only_when_configured(article, comment_settings, settings):
+    comment_settings.ip_limit = 1
+    comment_settings.save()
+    settings.COMMENTS_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    proxy = Client(REMOTE_ADDR="10.0.0.1")
+    first = post_comment(proxy, article, HTTP_X_FORWARDED_FOR="1.1.1.1")
+    assert first.status_code == 302
+    second = proxy.post(
+        f"/comments/post/{article.pk}/",
+        {"name": "B", "email": "b@example.com", "comment": "Hi"},
+        HTTP_X_FORWARDED_FOR="spoofed, 8.8.8.8",
+    )
+    assert second.status_code == 302
+
+
+def test_with_redis_down_comments_are_stored_and_the_outage_logged(
+    article, comment_settings, settings, caplog
+):
+    assert PRODUCTION_CACHE_REDIS_DOWN["BACKEND"] == "django_redis.cache.RedisCache"
+    settings.CACHES = {**settings.CACHES, "default": PRODUCTION_CACHE_REDIS_DOWN}
+    settings.COMMENTS_RATE_LIMIT_CACHE = "default"
+    comment_settings.ip_limit = 1
+    comment_settings.save()
+    with caplog.at_level(logging.WARNING, logger="cms_site.reader_comments.ratelimit"):
+        statuses = flood(article, 3)
+    assert statuses == [302, 302, 302]
+    assert ArticleComment.objects.count() == 3
+    assert "cache unreachable" in caplog.text
+
+
+def test_the_limit_holds_on_redis(redis_url, article, comment_settings, settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": f"comments-test-{uuid.uuid4().hex}",
+        },
+    }
+    settings.COMMENTS_RATE_LIMIT_CACHE = "ratelimit"
+    comment_settings.ip_limit = 3
+    comment_settings.save()
+    assert flood(article, 5) == [302, 302, 302, 429, 429]
