@@ -28,19 +28,30 @@ def on_gone(sender, instance, **kwargs):
     refresh_after_commit(instance.pk)
 
 
+def recommended_under(page) -> list:
+    return [p for p in page.get_descendants(inclusive=True) if is_recommended(p)]
+
+
+def forget_private(pages: list) -> None:
+    """Drop pages that became private from every list now; a refresh follows the commit."""
+    from .refresh import forget_pages
+
+    forget_pages([page.pk for page in pages], trigger="private")  # one signal for the subtree
+    for page in pages:
+        refresh_after_commit(page.pk)
+
+
 def on_moved(sender, instance, **kwargs):
+    if instance.get_view_restrictions().exists():
+        forget_private(recommended_under(instance))
+        return
     for page in instance.get_descendants(inclusive=True).live():
         if is_recommended(page):
             refresh_after_commit(page.pk)
 
 
 def on_restriction_saved(sender, instance, **kwargs):
-    from .refresh import forget_pages
-
-    pages = [p for p in instance.page.get_descendants(inclusive=True) if is_recommended(p)]
-    forget_pages([page.pk for page in pages], trigger="private")  # one signal for the subtree
-    for page in pages:
-        refresh_after_commit(page.pk)
+    forget_private(recommended_under(instance.page))
 
 
 def on_restriction_deleted(sender, instance, **kwargs):

@@ -12,38 +12,13 @@ from recommender.refresh import forget_page
 from recommender.retrain import rebuild_all
 from recommender.signals import related_lists_changed
 from tests.support.factories import make_article
+from tests.support.related import shown_everywhere as shown
 
 pytestmark = pytest.mark.django_db
 
 
-def shown() -> dict[int, list[tuple]]:
-    """Every page's list as the template renders it (``for_page``), read table-wide."""
-    slots = RecommenderSettings.for_default_site().slots
-    sources = set(RelatedArticle.objects.values_list("source_id", flat=True))
-    return {
-        source: [
-            (r.target_id, r.rank, r.reason, r.title, r.url, r.excerpt, r.category, r.thumbnail_url)
-            for r in RelatedArticle.objects.filter(source_id=source).order_by("rank")[:slots]
-        ]
-        for source in sources
-    }
-
-
 def differing(before: dict, after: dict) -> set[int]:
     return {page for page in before.keys() | after.keys() if before.get(page) != after.get(page)}
-
-
-@pytest.fixture
-def sent():
-    """Each signal as received, with the lists as they were when it arrived."""
-    calls = []
-
-    def record(sender, **kwargs):
-        calls.append({"sender": sender, **kwargs, "lists": shown()})
-
-    related_lists_changed.connect(record, weak=False, dispatch_uid="test_related_lists_changed")
-    yield calls
-    related_lists_changed.disconnect(dispatch_uid="test_related_lists_changed")
 
 
 def check_each_signal(calls: list[dict], before: dict) -> None:
