@@ -34,5 +34,5 @@ def retrain_spam_filter_if_due() -> str | None:
 
 @shared_task(ignore_result=True)
 def forget_erased_comments() -> str | None:
-    model = spam_model.retrain_after_erasure()
+    model = spam_model.forget_erased()
     return model.version if model else None

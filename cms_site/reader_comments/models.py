@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting
 
@@ -317,3 +318,16 @@ class SpamModel(models.Model):
 
     def __str__(self):
         return self.version
+
+
+class ErasureMark(models.Model):
+    """When a commenter's data was erased: spam models trained on examples read before it must
+    go. Written in the erasure's transaction; the periodic catch-up keeps only the latest."""
+
+    erased_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-erased_at", "-pk"]
+
+    def __str__(self):
+        return f"Erasure at {self.erased_at:%Y-%m-%d %H:%M:%S}"

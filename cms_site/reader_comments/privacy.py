@@ -11,7 +11,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from . import dispatch
-from .models import ArticleComment, Commenter, NotificationIntent
+from .models import ArticleComment, Commenter, ErasureMark, NotificationIntent
 from .signals import public_thread_changed
 
 ERASED_NAME = "Anonymous"
@@ -107,6 +107,7 @@ def erase_commenter(email: str, user=None) -> Erasure:
             data={"anonymised": anonymised, "deleted": deleted},
         )
         commenter.delete()
+        ErasureMark.objects.create()  # last, so models that read the comments all predate it
         public_thread_changed.send(sender=ArticleComment, page_ids=frozenset(pages))
     dispatch.enqueue("forget_erased_comments")
     return Erasure(found=True, deleted=deleted, anonymised=anonymised)

@@ -12,9 +12,10 @@ from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from . import conf
-from .models import ArticleComment, CommentSettings, SpamModel
+from .models import ArticleComment, CommentSettings, ErasureMark, SpamModel
 from .spam_filter import HAM, SPAM, ArtifactMismatch, SpamFilter, SpamFilterConfig
 from .spam_filter.evaluation import load_jsonl, score
 from .spam_filter.text import dedup_key
@@ -90,6 +91,7 @@ def holdout_metrics(examples: list[Example], config: SpamFilterConfig) -> dict[s
 def retrain(trigger: str = "manual", seed_paths: list[str] | None = None) -> SpamModel | None:
     """Train on every moderator decision plus the seed corpus; None if there is too little."""
     started = time.perf_counter()
+    read_at = timezone.now()
     own = decision_examples()
     seed = seed_examples(seed_paths)
     examples = _unique(own + seed)
@@ -107,7 +109,7 @@ def retrain(trigger: str = "manual", seed_paths: list[str] | None = None) -> Spa
         spam_examples=sum(e.label == SPAM for e in examples),
         ham_examples=sum(e.label == HAM for e in examples),
         metrics=holdout_metrics(examples, config),
-        params={"config": config.to_dict()},
+        params={"config": config.to_dict(), "examples_read_at": read_at.isoformat()},
         artifact=fitted.to_bytes(),
     )
     model.metrics["seconds"] = round(time.perf_counter() - started, 3)
@@ -124,12 +126,28 @@ def _unique(examples: list[Example]) -> list[Example]:
     return list(kept.values())
 
 
-def retrain_after_erasure() -> SpamModel | None:
-    """Erased comments must leave every stored model: retrain, then drop all other versions."""
+def forget_erased() -> SpamModel | None:
+    """Erased comments must leave every stored model: while a model learned from examples read
+    before the latest erasure exists, retrain and delete it. Idempotent; run after each erasure
+    and periodically, so a lost message or a failed worker only delays it."""
+    latest = ErasureMark.objects.values_list("erased_at", flat=True).first()
+    if latest is None or not stale_models(latest):
+        return None
     model = retrain(trigger="erasure")
-    stale = SpamModel.objects.all() if model is None else SpamModel.objects.exclude(pk=model.pk)
-    stale.delete()
+    SpamModel.objects.filter(pk__in=stale_models(latest)).delete()
+    ErasureMark.objects.filter(erased_at__lt=latest).delete()
     return model
+
+
+def stale_models(erased_at) -> list[int]:
+    """Models whose examples were read at or before ``erased_at`` (or, without that record,
+    which were created by then)."""
+    rows = SpamModel.objects.values_list("pk", "created_at", "params")
+    return [pk for pk, created, params in rows if examples_read_at(created, params) <= erased_at]
+
+
+def examples_read_at(created_at, params: dict):
+    return parse_datetime(str(params.get("examples_read_at", ""))) or created_at
 
 
 def activate(model: SpamModel, attempts: int = 2) -> None:

@@ -240,6 +240,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tasks.comments.send_moderator_digest",
         "schedule": crontab(minute=5),
     },
+    "comments-forget-erased-comments": {
+        "task": "tasks.comments.forget_erased_comments",
+        "schedule": 600.0,
+    },
     "comments-retrain-spam-filter-nightly": {
         "task": "tasks.comments.retrain_spam_filter",
         "schedule": crontab(hour=3, minute=45),

@@ -1,14 +1,26 @@
 import json
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from cms_site.reader_comments import privacy
-from cms_site.reader_comments.models import ArticleComment, Commenter, NotificationIntent
-from tests.support.comments import make_comment
+from cms_site.reader_comments import moderation, privacy, spam_model
+from cms_site.reader_comments.models import (
+    ArticleComment,
+    Commenter,
+    ErasureMark,
+    NotificationIntent,
+    SpamModel,
+)
+from tasks import app
+from tests.support.comments import HAM_TEXTS, SPAM_TEXTS, make_comment
+from tests.support.site_settings import base_settings
+from tests.support.workers import celery_conf
 
 pytestmark = pytest.mark.django_db
+DEAD_REDIS = "redis://127.0.0.1:1/0"
+BEAT_ENTRY = "comments-forget-erased-comments"
 
 
 @pytest.fixture
@@ -74,13 +86,9 @@ def test_erase_unknown_address_is_an_error():
         call_command("commenter_data", "erase", "nobody@example.com", interactive=False)
 
 
-def test_erasure_removes_the_text_from_every_stored_model(
-    history, moderator, django_capture_on_commit_callbacks
-):
-    from cms_site.reader_comments import moderation, spam_model
-    from cms_site.reader_comments.models import SpamModel
-    from tests.support.comments import HAM_TEXTS, SPAM_TEXTS
-
+@pytest.fixture
+def trained(history, moderator):
+    """Moderator decisions from one address each, and two stored models trained on them."""
     article = history[0].page
     for number, text in enumerate(SPAM_TEXTS + HAM_TEXTS):
         comment = make_comment(article, status="pending", body=text, email=f"s{number}@x.io")
@@ -88,9 +96,66 @@ def test_erasure_removes_the_text_from_every_stored_model(
         moderation.moderate_ids([comment.pk], action, moderator)
     spam_model.retrain()
     spam_model.retrain()
-    old = set(SpamModel.objects.values_list("pk", flat=True))
-    with django_capture_on_commit_callbacks(execute=True):
-        privacy.erase_commenter("s0@x.io")
+    return set(SpamModel.objects.values_list("pk", flat=True))
+
+
+def assert_forgotten(old: set[int]) -> None:
     remaining = SpamModel.objects.get()
     assert remaining.pk not in old and remaining.is_active and remaining.trigger == "erasure"
     assert remaining.spam_examples == len(SPAM_TEXTS) - 1
+
+
+def test_erasure_removes_the_text_from_every_stored_model(
+    trained, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        privacy.erase_commenter("s0@x.io")
+    assert_forgotten(trained)
+
+
+def test_an_erasure_the_broker_never_received_is_caught_up_by_the_periodic_task(
+    trained, settings, django_capture_on_commit_callbacks, caplog
+):
+    settings.COMMENTS_ENQUEUE = True
+    broker = base_settings(REDIS_URL=DEAD_REDIS)["CELERY_BROKER_URL"]  # as production builds it
+    with celery_conf(broker_url=broker), django_capture_on_commit_callbacks(execute=True):
+        privacy.erase_commenter("s0@x.io")
+    assert "Could not run comment task forget_erased_comments" in caplog.text
+    assert set(SpamModel.objects.values_list("pk", flat=True)) == trained  # still remembered
+    assert ErasureMark.objects.count() == 1
+
+    beat = app.tasks[settings.CELERY_BEAT_SCHEDULE[BEAT_ENTRY]["task"]]
+    version = beat.apply().get()
+    assert_forgotten(trained)
+    assert SpamModel.objects.get().version == version
+    assert beat.apply().get() is None  # nothing left to forget: no retrain
+    assert SpamModel.objects.get().version == version
+
+
+def test_a_model_that_read_the_comments_before_the_erasure_is_replaced_later(
+    trained, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        privacy.erase_commenter("s0@x.io")
+        privacy.erase_commenter("s1@x.io")
+    assert ErasureMark.objects.count() == 1  # the catch-up keeps only the latest
+    # A retrain that had read the decisions before the erasure committed, saved just after it:
+    late = spam_model.retrain(trigger="late")
+    erased_at = ErasureMark.objects.get().erased_at
+    late.params["examples_read_at"] = (erased_at - timedelta(seconds=1)).isoformat()
+    late.save(update_fields=["params"])
+    fresh = spam_model.forget_erased()
+    assert not SpamModel.objects.filter(pk=late.pk).exists()
+    assert SpamModel.objects.get(is_active=True) == fresh
+    assert spam_model.stale_models(erased_at) == []
+    assert spam_model.forget_erased() is None
+
+
+def test_too_little_left_to_train_still_removes_every_model(
+    trained, django_capture_on_commit_callbacks
+):
+    ArticleComment.objects.filter(status="approved", status_reason="moderator").delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        privacy.erase_commenter("s0@x.io")
+    assert not SpamModel.objects.exists()
+    assert spam_model.forget_erased() is None
