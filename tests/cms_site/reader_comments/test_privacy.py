@@ -16,7 +16,7 @@ from cms_site.reader_comments.models import (
 from tasks import app
 from tests.support.comments import HAM_TEXTS, SPAM_TEXTS, make_comment
 from tests.support.site_settings import base_settings
-from tests.support.workers import celery_conf
+from tests.support.workers import celery_conf, wait_until
 
 pytestmark = pytest.mark.django_db
 DEAD_REDIS = "redis://127.0.0.1:1/0"
@@ -159,3 +159,17 @@ def test_too_little_left_to_train_still_removes_every_model(
         privacy.erase_commenter("s0@x.io")
     assert not SpamModel.objects.exists()
     assert spam_model.forget_erased() is None
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_real_worker_running_the_beat_task_forgets_a_lost_erasure(
+    trained, settings, celery_worker_process, django_capture_on_commit_callbacks
+):
+    settings.COMMENTS_ENQUEUE = True
+    with celery_conf(broker_url=DEAD_REDIS), django_capture_on_commit_callbacks(execute=True):
+        privacy.erase_commenter("s0@x.io")
+    assert set(SpamModel.objects.values_list("pk", flat=True)) == trained
+    app.send_task(settings.CELERY_BEAT_SCHEDULE[BEAT_ENTRY]["task"])  # as celery beat sends it
+    assert wait_until(lambda: not SpamModel.objects.filter(pk__in=trained).exists(), timeout=60)
+    assert_forgotten(trained)
