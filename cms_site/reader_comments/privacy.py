@@ -107,7 +107,7 @@ def erase_commenter(email: str, user=None) -> Erasure:
             data={"anonymised": anonymised, "deleted": deleted},
         )
         commenter.delete()
-        ErasureMark.objects.create()  # last, so models that read the comments all predate it
         public_thread_changed.send(sender=ArticleComment, page_ids=frozenset(pages))
+        ErasureMark.objects.create()  # last, so models that read the comments all predate it
     dispatch.enqueue("forget_erased_comments")
     return Erasure(found=True, deleted=deleted, anonymised=anonymised)
