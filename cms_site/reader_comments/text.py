@@ -16,6 +16,7 @@ LINK_START = "<a href="  # escaped comment text can never contain it, only the l
 # Three or more single letters or digits with separators between them: "c a s i n o".
 SPELLED_OUT = re.compile(r"(?<!\w)[^\W_](?:[\s.*_-]{1,2}[^\W_]){2,}(?!\w)")
 SEPARATORS = re.compile(r"[\s.*_-]")
+SPACES = re.compile(r"\s+")
 
 
 class UgcUrlizer(Urlizer):
@@ -49,7 +50,7 @@ def fold(text: str) -> str:
     format characters (zero-width spaces and joiners, soft hyphens, BOM) removed, case folded."""
     text = unicodedata.normalize("NFKC", text)
     text = "".join(char for char in text if unicodedata.category(char) != "Cf")
-    return unicodedata.normalize("NFKC", text.casefold())
+    return SPACES.sub(" ", unicodedata.normalize("NFKC", text.casefold()))
 
 
 def spelled_out(folded: str) -> list[str]:
@@ -62,8 +63,8 @@ def find_phrase(text: str, phrases: list[str]) -> str | None:
     folded = fold(text)
     searched = "\n".join([folded, *spelled_out(folded)])
     for phrase in phrases:
-        pattern = rf"(?<!\w){re.escape(fold(phrase))}(?!\w)"
-        if re.search(pattern, searched):
+        folded_phrase = fold(phrase).strip()
+        if folded_phrase and re.search(rf"(?<!\w){re.escape(folded_phrase)}(?!\w)", searched):
             return phrase
     return None
 

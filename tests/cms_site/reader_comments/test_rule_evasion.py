@@ -99,6 +99,7 @@ def test_blocked_words_are_found_behind_unicode_tricks(text):
         "Try diet\u200b pills",
         "Try DIET\u00a0PILLS",
         "Try die\u00adt pills",
+        "Try diet \n  pills",
     ],
 )
 def test_hold_words_are_found_behind_unicode_tricks(text):
@@ -121,6 +122,10 @@ def test_ordinary_text_is_not_caught(text):
 
 def test_phrases_written_with_tricks_in_the_settings_match_plain_text():
     assert find_phrase("Play casino tonight", ["ＣＡ\u200bＳＩＮＯ"]) == "ＣＡ\u200bＳＩＮＯ"
+
+
+def test_a_word_list_line_of_invisible_characters_matches_nothing():
+    assert find_phrase("Any comment at all", ["\u200b", "\u00ad\ufeff", " \u2060 "]) is None
 
 
 @pytest.mark.django_db
