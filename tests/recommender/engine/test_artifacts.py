@@ -3,7 +3,13 @@ import io
 import joblib
 import pytest
 
-from recommender.engine import ArtifactMismatch, Document, EngineConfig, RelatedIndex
+from recommender.engine import (
+    ArtifactMismatch,
+    ArtifactRefused,
+    Document,
+    EngineConfig,
+    RelatedIndex,
+)
 from recommender.engine.artifacts import FORMAT_VERSION, seal, verified_body
 from recommender.engine.index import ARTIFACT_KIND
 from tests.support.engine_corpus import synthetic_documents
@@ -47,6 +53,12 @@ def test_roundtrip_after_incremental_changes(index):
         loaded.add_or_update(Document(78, title="row")).neighbours
         == copy.add_or_update(Document(78, title="row")).neighbours
     )
+
+
+def test_an_index_signed_with_another_key_is_refused(index):
+    with pytest.raises(ArtifactRefused, match="signature"):
+        RelatedIndex.from_bytes(index.to_bytes(b"someone-else"), KEYS)
+    assert len(RelatedIndex.from_bytes(index.to_bytes(b"old"), [KEY, b"old"])) == len(index)
 
 
 def test_a_different_config_is_refused(index):

@@ -10,6 +10,7 @@ import pytest
 from cms_site.reader_comments.spam_filter import (
     ARTIFACT_KIND,
     ArtifactMismatch,
+    ArtifactRefused,
     SpamFilter,
     SpamFilterConfig,
 )
@@ -155,6 +156,11 @@ def _tampered(data: bytes, change) -> bytes:
 def test_refuses_mismatched_artifacts(spam_filter, change):
     with pytest.raises(ArtifactMismatch):
         SpamFilter.from_bytes(_tampered(spam_filter.to_bytes(KEY), change), KEYS)
+
+
+def test_refuses_a_filter_signed_with_another_key(spam_filter):
+    with pytest.raises(ArtifactRefused, match="signature"):
+        SpamFilter.from_bytes(spam_filter.to_bytes(b"someone-else"), KEYS)
 
 
 def test_refuses_other_artifact_kinds():
