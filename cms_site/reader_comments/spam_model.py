@@ -13,7 +13,7 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from recommender import signing
+from recommender.signing import signing_key, verification_keys
 
 from . import conf
 from .models import ArticleComment, CommentSettings, SpamModel
@@ -127,7 +127,7 @@ def retrain(trigger: str = "manual", seed_paths: list[str] | None = None) -> Spa
         ham_examples=sum(e.label == HAM for e in examples),
         metrics=holdout_metrics(examples, config),
         params={"config": config.to_dict()},
-        artifact=fitted.to_bytes(signing.signing_key(ARTIFACT_KIND)),
+        artifact=fitted.to_bytes(signing_key(ARTIFACT_KIND)),
     )
     model.metrics["seconds"] = round(time.perf_counter() - started, 3)
     activate(model)
@@ -209,7 +209,7 @@ def load_active() -> LoadedFilter | None:
 
 
 def _unpickle(version: str, data: bytes | memoryview | None) -> LoadedFilter | Refusal:
-    keys = signing.verification_keys(ARTIFACT_KIND)
+    keys = verification_keys(ARTIFACT_KIND)
     try:
         return LoadedFilter(version, SpamFilter.from_bytes(bytes(data or b""), keys))
     except ArtifactRefused as exc:
