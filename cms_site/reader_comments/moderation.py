@@ -139,6 +139,8 @@ def submit(
     except spam_model.SpamModelRefused as refused:
         logger.warning("Comment %s held for a moderator: %s", comment.pk, refused)
         hold_after_failure(comment, str(refused))
+        if refused.first:
+            dispatch.enqueue("retrain_spam_filter", "refused")
     except Exception:
         logger.exception("Automatic checks failed for comment %s; held for a moderator", comment.pk)
         hold_after_failure(comment)

@@ -50,6 +50,10 @@ class LoadedFilter:
 class SpamModelRefused(Exception):
     """The active model's artifact was refused; comments wait for a moderator until a retrain."""
 
+    def __init__(self, reason: str, first: bool = False):
+        super().__init__(reason)
+        self.first = first  # the first time this process found this version refused
+
 
 @dataclass(frozen=True)
 class Refusal:
@@ -197,14 +201,15 @@ def load_active() -> LoadedFilter | None:
     version = SpamModel.objects.filter(is_active=True).values_list("version", flat=True).first()
     if version is None:
         return None
-    if version not in _loaded:
+    first = version not in _loaded
+    if first:
         with _lock:
             data = SpamModel.objects.filter(version=version).values_list("artifact", flat=True)
             _loaded.clear()
             _loaded[version] = _unpickle(version, data.first())
     loaded = _loaded[version]
     if isinstance(loaded, Refusal):
-        raise SpamModelRefused(loaded.reason)
+        raise SpamModelRefused(loaded.reason, first)
     return loaded
 
 

@@ -22,12 +22,13 @@ from recommender.engine import ARTIFACT_KIND as INDEX_KIND
 from recommender.models import RecommenderModel, RecommenderRun
 from recommender.retrain import rebuild_all
 from tests.support.artifacts import forged, malicious_pickle
-from tests.support.comments import HAM_TEXTS, SPAM_TEXTS, VALID, post_url
+from tests.support.comments import HAM_TEXTS, SPAM_TEXTS, VALID, make_comment, post_url
 from tests.support.factories import ArticlePageFactory, make_article
 from tests.support.related import shown_lists
 
 pytestmark = pytest.mark.django_db
 Status = ArticleComment.Status
+MODERATOR = ArticleComment.Reason.MODERATOR
 OTHER_SECRET = "another-site-secret-" + "x" * 40
 
 
@@ -130,6 +131,26 @@ def test_a_refused_model_holds_every_comment_until_a_retrain(article, fitted, ca
     store_spam_model(fitted.to_bytes(key()))  # what retrain_spam_filter stores
     post_as_new_reader(article)
     assert ArticleComment.objects.latest("pk").spam_score is not None
+
+
+def test_the_first_refusal_queues_one_retrain_that_restores_scoring(
+    article, fitted, marker, django_capture_on_commit_callbacks
+):
+    for n, text in enumerate(SPAM_TEXTS + HAM_TEXTS):
+        status = Status.SPAM if text in SPAM_TEXTS else Status.APPROVED
+        make_comment(article, status, f"d{n}@example.com", body=text, status_reason=MODERATOR)
+    refused = store_spam_model(forge(ARTIFACT_KIND, marker))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_as_new_reader(article)[1].status_code == 302
+    held = ArticleComment.objects.latest("pk")
+    assert held.status == Status.PENDING and refused in held.status_detail
+    retrained = SpamModel.objects.get(is_active=True)
+    assert retrained.version != refused and retrained.trigger == "refused"
+    assert not marker.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        post_as_new_reader(article)
+    assert ArticleComment.objects.latest("pk").spam_model_version == retrained.version
+    assert SpamModel.objects.filter(trigger="refused").count() == 1
 
 
 def test_a_model_signed_before_a_key_rotation_still_scores(article, fitted, settings):
