@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from . import signing
 from .cards import Card, cards_from_json, cards_to_json
-from .engine import ArtifactMismatch, Document, RelatedIndex
+from .engine import ARTIFACT_KIND, ArtifactMismatch, ArtifactRefused, Document, RelatedIndex
 from .engine.topk import TopK
 from .models import IndexChange, RecommenderModel
 
@@ -43,7 +44,15 @@ def load_model(model: RecommenderModel) -> LoadedModel | None:
     loaded = _loaded.get(model.pk)
     if loaded is None or loaded.stamp != model.updated_at:
         try:
-            index = RelatedIndex.from_bytes(bytes(model.artifact))
+            index = RelatedIndex.from_bytes(bytes(model.artifact), verification_keys())
+        except ArtifactRefused as exc:
+            logger.error(
+                "Recommender model %s refused, its signature did not verify (%s); nothing was "
+                "loaded. Retrain with manage.py rebuild_related_articles (the next publish does)",
+                model.version,
+                exc,
+            )
+            return None
         except ArtifactMismatch as exc:
             logger.warning("Recommender model %s is unusable (%s); retrain needed", model, exc)
             return None
@@ -70,6 +79,14 @@ def adopt_neighbours(model: RecommenderModel, index: RelatedIndex) -> bool:
     return True
 
 
+def signing_key() -> bytes:
+    return signing.signing_key(ARTIFACT_KIND)
+
+
+def verification_keys() -> list[bytes]:
+    return signing.verification_keys(ARTIFACT_KIND)
+
+
 def load_index(model: RecommenderModel) -> RelatedIndex | None:
     loaded = load_model(model)
     return loaded.index if loaded else None
@@ -91,7 +108,7 @@ def compact(model: RecommenderModel, loaded: LoadedModel) -> None:
     pending = IndexChange.objects.filter(model=model, pk__lte=loaded.applied)
     if pending.count() < COMPACT_EVERY:
         return
-    model.artifact = loaded.index.to_bytes()  # holds the current table
+    model.artifact = loaded.index.to_bytes(signing_key())  # holds the current table
     model.neighbours = None
     model.cards = cards_to_json(loaded.cards)
     model.documents = len(loaded.index)

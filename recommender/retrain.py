@@ -26,7 +26,7 @@ from .corpus import all_candidates, extract
 from .engine import ArtifactMismatch, RelatedIndex
 from .engine.topk import TopK
 from .lists import EditorChoices, ListBuilder
-from .model_cache import load_model, remember
+from .model_cache import load_model, remember, signing_key
 from .models import (
     PendingRefresh,
     RecommenderModel,
@@ -87,7 +87,7 @@ def prepare_retrain(run: RecommenderRun, progress: Progress | None = None) -> li
             documents=len(index),
             vocabulary=index.space.n_features,
             params=config.to_dict(),
-            artifact=index.to_bytes(),
+            artifact=index.to_bytes(signing_key()),
             cards=cards_to_json(locale_cards),
             run=run,
         )

@@ -136,15 +136,20 @@ def submit(
         with transaction.atomic():
             trusted = is_trusted(comment, settings, browser_commenter_id)
             classify(comment, Rules.from_settings(settings), trusted)
+    except spam_model.SpamModelRefused as refused:
+        logger.warning("Comment %s held for a moderator: %s", comment.pk, refused)
+        hold_after_failure(comment, str(refused))
+        if refused.first:
+            dispatch.enqueue("retrain_spam_filter", "refused")
     except Exception:
         logger.exception("Automatic checks failed for comment %s; held for a moderator", comment.pk)
         hold_after_failure(comment)
     return comment
 
 
-def hold_after_failure(comment: ArticleComment) -> None:
+def hold_after_failure(comment: ArticleComment, detail: str = "") -> None:
     ArticleComment.objects.filter(pk=comment.pk).update(
-        status=Status.PENDING, status_reason=Reason.CHECK_FAILED, status_detail=""
+        status=Status.PENDING, status_reason=Reason.CHECK_FAILED, status_detail=detail[:255]
     )
     comment.refresh_from_db()
 

@@ -14,9 +14,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from recommender.signing import signing_key, verification_keys
+
 from . import conf
 from .models import ArticleComment, CommentSettings, ErasureMark, SpamModel
-from .spam_filter import HAM, SPAM, ArtifactMismatch, SpamFilter, SpamFilterConfig
+from .spam_filter import (
+    ARTIFACT_KIND,
+    HAM,
+    SPAM,
+    ArtifactMismatch,
+    ArtifactRefused,
+    SpamFilter,
+    SpamFilterConfig,
+)
 from .spam_filter.evaluation import load_jsonl, score
 from .spam_filter.text import dedup_key
 
@@ -38,7 +48,20 @@ class LoadedFilter:
     filter: SpamFilter
 
 
-_loaded: dict[str, LoadedFilter | None] = {}
+class SpamModelRefused(Exception):
+    """The active model's artifact was refused; comments wait for a moderator until a retrain."""
+
+    def __init__(self, reason: str, first: bool = False):
+        super().__init__(reason)
+        self.first = first  # the first time this process found this version refused
+
+
+@dataclass(frozen=True)
+class Refusal:
+    reason: str
+
+
+_loaded: dict[str, LoadedFilter | Refusal] = {}
 _lock = threading.Lock()
 
 
@@ -110,7 +133,7 @@ def retrain(trigger: str = "manual", seed_paths: list[str] | None = None) -> Spa
         ham_examples=sum(e.label == HAM for e in examples),
         metrics=holdout_metrics(examples, config),
         params={"config": config.to_dict(), "examples_read_at": read_at.isoformat()},
-        artifact=fitted.to_bytes(),
+        artifact=fitted.to_bytes(signing_key(ARTIFACT_KIND)),
     )
     model.metrics["seconds"] = round(time.perf_counter() - started, 3)
     activate(model)
@@ -189,33 +212,54 @@ def retrain_if_due(every: int | None = None) -> SpamModel | None:
 
 
 def load_active() -> LoadedFilter | None:
-    """The active filter, unpickled once per process and version."""
+    """The active filter, verified and unpickled once per process and version.
+
+    None when no model has been trained yet; ``SpamModelRefused`` when the stored one is unusable.
+    """
     version = SpamModel.objects.filter(is_active=True).values_list("version", flat=True).first()
     if version is None:
         return None
-    if version not in _loaded:
+    first = version not in _loaded
+    if first:
         with _lock:
             data = SpamModel.objects.filter(version=version).values_list("artifact", flat=True)
             _loaded.clear()
             _loaded[version] = _unpickle(version, data.first())
-    return _loaded[version]
+    loaded = _loaded[version]
+    if isinstance(loaded, Refusal):
+        raise SpamModelRefused(loaded.reason, first)
+    return loaded
 
 
-def _unpickle(version: str, data: bytes | memoryview | None) -> LoadedFilter | None:
+def _unpickle(version: str, data: bytes | memoryview | None) -> LoadedFilter | Refusal:
+    keys = verification_keys(ARTIFACT_KIND)
     try:
-        return LoadedFilter(version, SpamFilter.from_bytes(bytes(data or b"")))
+        return LoadedFilter(version, SpamFilter.from_bytes(bytes(data or b""), keys))
+    except ArtifactRefused as exc:
+        logger.error(
+            "Spam model %s refused, its signature did not verify (%s); nothing was loaded. "
+            "Comments wait for a moderator; run manage.py retrain_spam_filter",
+            version,
+            exc,
+        )
+        return Refusal(f"spam model {version} refused, signature: {exc}")
     except ArtifactMismatch as exc:
         logger.warning("Spam model %s is unusable (%s); run retrain_spam_filter", version, exc)
-        return None
+        return Refusal(f"spam model {version} unusable: {exc}")
 
 
 def spam_score(text: str) -> tuple[float | None, str]:
-    """(probability, model version), or (None, "") with no usable model or on any failure."""
+    """(probability, model version), or (None, "") with no model yet or on a scoring failure.
+
+    ``SpamModelRefused`` when the stored model was refused, so the caller can hold the comment.
+    """
     try:
         loaded = load_active()
         if loaded is None:
             return None, ""
         return loaded.filter.spam_probability([text])[0], loaded.version
+    except SpamModelRefused:
+        raise
     except Exception:
         logger.exception("Spam scoring failed; the comment continues without a score")
         return None, ""

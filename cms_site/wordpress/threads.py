@@ -15,7 +15,7 @@ from cms_site.articles.importing import by_import_id
 from cms_site.articles.models import ArticlePage
 from cms_site.reader_comments.models import MAX_COMMENT_LENGTH, ArticleComment, Commenter
 from cms_site.reader_comments.ratelimit import STORED_PREFIX, keyed_hash, network
-from cms_site.reader_comments.spam_model import spam_score
+from cms_site.reader_comments.spam_model import SpamModelRefused, spam_score
 
 from .values import aware, email_or_none, one_line, plain_text, web_address
 from .wxr import Comment
@@ -83,7 +83,7 @@ class ThreadImport:
         status = STATUS.get(comment.approved, Status.PENDING)
         decided = status != Status.PENDING
         body = self.body(comment)
-        score, version = (None, "") if decided else spam_score(body)
+        score, version = (None, "") if decided else self.score(body)
         return ArticleComment(
             page=self.page,
             parent_id=parent_pk,
@@ -101,6 +101,13 @@ class ThreadImport:
             ip_hash=keyed_hash("ip", network(comment.ip, STORED_PREFIX)) if comment.ip else "",
             import_id=self.import_id(comment.wp_id),
         )
+
+    @staticmethod
+    def score(body: str) -> tuple[float | None, str]:
+        try:
+            return spam_score(body)
+        except SpamModelRefused:
+            return None, ""  # imported pending comments wait for a moderator anyway
 
     def parent_of(self, comment: Comment) -> tuple[int | None, int]:
         if not comment.parent_id:

@@ -230,7 +230,8 @@ class RelatedIndex:
 
     # persistence ------------------------------------------------------------------------------
 
-    def to_bytes(self) -> bytes:
+    def to_bytes(self, key: bytes) -> bytes:
+        """The index as an artifact signed with ``key``."""
         live = self._live_rows()
         payload = {
             "index_format": INDEX_FORMAT,
@@ -241,12 +242,15 @@ class RelatedIndex:
             "ids": [self._ids[row] for row in live],
             "table": self._compacted_table(live),
         }
-        return dump_artifact(ARTIFACT_KIND, payload, self.config.to_dict())
+        return dump_artifact(ARTIFACT_KIND, payload, self.config.to_dict(), key=key)
 
     @classmethod
-    def from_bytes(cls, data: bytes, config: EngineConfig | None = None) -> RelatedIndex:
-        """Load an index; refuse it if it was written differently or with another ``config``."""
-        artifact = load_artifact(data, ARTIFACT_KIND)
+    def from_bytes(
+        cls, data: bytes, keys: Sequence[bytes], config: EngineConfig | None = None
+    ) -> RelatedIndex:
+        """Load an index signed with one of ``keys``; refuse it if it was written differently or
+        with another ``config``."""
+        artifact = load_artifact(data, ARTIFACT_KIND, keys)
         payload = artifact.payload
         if not isinstance(payload, dict) or payload.get("index_format") != INDEX_FORMAT:
             raise ArtifactMismatch("index format differs")

@@ -19,6 +19,7 @@ PUBLIC_API = {
     "recommender.retrain",
     "recommender.runs",
     "recommender.signals",
+    "recommender.signing",
 }
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from recommender.engine.topk import TopK
+from recommender.model_cache import verification_keys
 from recommender.models import PendingRefresh, RecommenderModel, RecommenderRun, RelatedArticle
 from recommender.retrain import rebuild_all
 from recommender.tasks import refresh_pending, retrain_recommender
@@ -109,9 +110,9 @@ def test_two_workers_share_a_retrain_and_its_table_matches_one_computed_whole(
         assert re.search(r"compute_related_chunk\[[^]]+\] succeeded", worker.log_path.read_text())
     assert run.chunks_started_at < run.chunks_finished_at <= run.finished_at
     model = RecommenderModel.objects.get(is_active=True)
-    assembled = RelatedIndex.from_bytes(bytes(model.artifact))
+    assembled = RelatedIndex.from_bytes(bytes(model.artifact), verification_keys())
     assembled.adopt_table(TopK.from_bytes(bytes(model.neighbours)))
-    whole = RelatedIndex.from_bytes(bytes(model.artifact))
+    whole = RelatedIndex.from_bytes(bytes(model.artifact), verification_keys())
     assert assembled.neighbours() == whole.neighbours()
     assert RelatedArticle.objects.filter(source=corpus["running"][0]).count() >= 4
 

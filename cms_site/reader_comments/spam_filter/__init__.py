@@ -1,6 +1,6 @@
 """Comment spam filter engine: pure Python and scikit-learn, no Django or Wagtail."""
 
-from recommender.engine import ArtifactMismatch
+from recommender.engine import ArtifactMismatch, ArtifactRefused
 
 from .classifier import ARTIFACT_KIND, HAM, REVIEW, SPAM, SpamFilter
 from .config import SpamFilterConfig
@@ -11,6 +11,7 @@ __all__ = [
     "REVIEW",
     "SPAM",
     "ArtifactMismatch",
+    "ArtifactRefused",
     "SpamFilter",
     "SpamFilterConfig",
 ]

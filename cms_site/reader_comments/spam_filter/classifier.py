@@ -69,14 +69,19 @@ class SpamFilter:
             return SPAM
         return REVIEW if probability >= self.config.review_threshold else HAM
 
-    def to_bytes(self) -> bytes:
+    def to_bytes(self, key: bytes) -> bytes:
+        """The fitted filter as an artifact signed with ``key``."""
         params = {"config": self.config.to_dict(), "engine_version": ENGINE_VERSION}
-        return dump_artifact(ARTIFACT_KIND, {"pipeline": self._pipeline}, params)
+        return dump_artifact(ARTIFACT_KIND, {"pipeline": self._pipeline}, params, key=key)
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> SpamFilter:
-        """Load an artifact from ``to_bytes``; raises ``ArtifactMismatch`` if it is unusable."""
-        artifact = load_artifact(data, ARTIFACT_KIND)
+    def from_bytes(cls, data: bytes, keys: Sequence[bytes]) -> SpamFilter:
+        """Load a ``to_bytes`` artifact signed with one of ``keys``.
+
+        ``ArtifactRefused`` (nothing unpickled) for a missing or bad signature, ``ArtifactMismatch``
+        for a signed artifact this code or these library versions cannot use.
+        """
+        artifact = load_artifact(data, ARTIFACT_KIND, keys)
         if artifact.params.get("engine_version") != ENGINE_VERSION:
             raise ArtifactMismatch(
                 f"spam filter engine {artifact.params.get('engine_version')} "

@@ -127,10 +127,19 @@ def test_seed_corpus_is_added_and_moderators_win_conflicts(tmp_path, article, mo
 @pytest.mark.django_db
 def test_unusable_artifact_is_refused_and_comments_still_flow(client, article, caplog):
     SpamModel.objects.create(version="broken", is_active=True, artifact=b"not a model")
-    assert spam_model.load_active() is None
-    assert "unusable" in caplog.text
+    with pytest.raises(spam_model.SpamModelRefused):
+        spam_model.load_active()
+    assert "broken refused" in caplog.text and "retrain_spam_filter" in caplog.text
     assert post_comment(client, article).status_code == 302
-    assert ArticleComment.objects.get().spam_score is None
+    comment = ArticleComment.objects.get()
+    assert (comment.status, comment.spam_score) == (Status.PENDING, None)
+    assert comment.status_reason == ArticleComment.Reason.CHECK_FAILED
+
+
+@pytest.mark.django_db
+def test_no_model_yet_is_not_a_refusal():
+    assert spam_model.load_active() is None
+    assert spam_model.spam_score("hello") == (None, "")
 
 
 @pytest.mark.django_db

@@ -3,9 +3,19 @@ import io
 import joblib
 import pytest
 
-from recommender.engine import ArtifactMismatch, Document, EngineConfig, RelatedIndex
-from recommender.engine.artifacts import FORMAT_VERSION
+from recommender.engine import (
+    ArtifactMismatch,
+    ArtifactRefused,
+    Document,
+    EngineConfig,
+    RelatedIndex,
+)
+from recommender.engine.artifacts import FORMAT_VERSION, seal, verified_body
+from recommender.engine.index import ARTIFACT_KIND
 from tests.support.engine_corpus import synthetic_documents
+
+KEY = b"engine-test-key"
+KEYS = [KEY]
 
 
 @pytest.fixture(scope="module")
@@ -16,15 +26,16 @@ def index() -> RelatedIndex:
 
 
 def tampered(data: bytes, change) -> bytes:
-    raw = joblib.load(io.BytesIO(data))
+    """Changed inside, then signed again with the right key: only the checks after it can tell."""
+    raw = joblib.load(io.BytesIO(verified_body(data, ARTIFACT_KIND, KEYS)))
     change(raw)
     buffer = io.BytesIO()
     joblib.dump(raw, buffer)
-    return buffer.getvalue()
+    return seal(ARTIFACT_KIND, buffer.getvalue(), KEY)
 
 
 def test_roundtrip_keeps_lists_queries_and_config(index):
-    loaded = RelatedIndex.from_bytes(index.to_bytes(), EngineConfig(top_k=4, n_jobs=1))
+    loaded = RelatedIndex.from_bytes(index.to_bytes(KEY), KEYS, EngineConfig(top_k=4, n_jobs=1))
     assert loaded.config == index.config
     assert loaded.neighbours() == index.neighbours()
     probe = Document(999, title="squat lunge", body="glute knee hip")
@@ -33,10 +44,10 @@ def test_roundtrip_keeps_lists_queries_and_config(index):
 
 
 def test_roundtrip_after_incremental_changes(index):
-    copy = RelatedIndex.from_bytes(index.to_bytes())
+    copy = RelatedIndex.from_bytes(index.to_bytes(KEY), KEYS)
     copy.add_or_update(Document(77, title="curl bicep", body="hammer curl forearm"))
     copy.remove(3)
-    loaded = RelatedIndex.from_bytes(copy.to_bytes())
+    loaded = RelatedIndex.from_bytes(copy.to_bytes(KEY), KEYS)
     assert loaded.neighbours() == copy.neighbours()
     assert (
         loaded.add_or_update(Document(78, title="row")).neighbours
@@ -44,13 +55,19 @@ def test_roundtrip_after_incremental_changes(index):
     )
 
 
+def test_an_index_signed_with_another_key_is_refused(index):
+    with pytest.raises(ArtifactRefused, match="signature"):
+        RelatedIndex.from_bytes(index.to_bytes(b"someone-else"), KEYS)
+    assert len(RelatedIndex.from_bytes(index.to_bytes(b"old"), [KEY, b"old"])) == len(index)
+
+
 def test_a_different_config_is_refused(index):
     with pytest.raises(ArtifactMismatch):
-        RelatedIndex.from_bytes(index.to_bytes(), EngineConfig(top_k=4, prune_ratio=0.1))
+        RelatedIndex.from_bytes(index.to_bytes(KEY), KEYS, EngineConfig(top_k=4, prune_ratio=0.1))
 
 
 def test_runtime_settings_do_not_count_as_a_different_config(index):
-    loaded = RelatedIndex.from_bytes(index.to_bytes(), EngineConfig(top_k=4, n_jobs=2))
+    loaded = RelatedIndex.from_bytes(index.to_bytes(KEY), KEYS, EngineConfig(top_k=4, n_jobs=2))
     assert len(loaded) == len(index)
 
 
@@ -67,7 +84,7 @@ def test_runtime_settings_do_not_count_as_a_different_config(index):
 )
 def test_tampered_artifacts_are_refused(index, change):
     with pytest.raises(ArtifactMismatch):
-        RelatedIndex.from_bytes(tampered(index.to_bytes(), change))
+        RelatedIndex.from_bytes(tampered(index.to_bytes(KEY), change), KEYS)
 
 
 @pytest.mark.parametrize(
@@ -80,7 +97,7 @@ def test_tampered_artifacts_are_refused(index, change):
 )
 def test_corrupted_bytes_are_refused(index, damage):
     with pytest.raises(ArtifactMismatch):
-        RelatedIndex.from_bytes(damage(index.to_bytes()))
+        RelatedIndex.from_bytes(damage(index.to_bytes(KEY)), KEYS)
 
 
 def test_config_dict_roundtrip():

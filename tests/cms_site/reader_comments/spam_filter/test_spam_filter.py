@@ -8,13 +8,18 @@ import joblib
 import pytest
 
 from cms_site.reader_comments.spam_filter import (
+    ARTIFACT_KIND,
     ArtifactMismatch,
+    ArtifactRefused,
     SpamFilter,
     SpamFilterConfig,
 )
 from cms_site.reader_comments.spam_filter.features import SIGNALS, CommentSignals
 from cms_site.reader_comments.spam_filter.text import clean_text
-from recommender.engine.artifacts import dump_artifact
+from recommender.engine.artifacts import dump_artifact, seal, verified_body
+
+KEY = b"spam-filter-test-key"
+KEYS = [KEY]
 
 REPO = Path(__file__).resolve().parents[4]
 
@@ -121,18 +126,19 @@ def test_rejects_a_single_string_and_accepts_no_texts(spam_filter):
 
 
 def test_bytes_roundtrip(spam_filter):
-    restored = SpamFilter.from_bytes(spam_filter.to_bytes())
+    restored = SpamFilter.from_bytes(spam_filter.to_bytes(KEY), KEYS)
     texts = SPAM_TEXTS[:2] + HAM_TEXTS[:2]
     assert restored.config == spam_filter.config
     assert restored.spam_probability(texts) == pytest.approx(spam_filter.spam_probability(texts))
 
 
 def _tampered(data: bytes, change) -> bytes:
-    raw = joblib.load(io.BytesIO(data))
+    """Changed inside, then signed again with the right key: only the checks after it can tell."""
+    raw = joblib.load(io.BytesIO(verified_body(data, ARTIFACT_KIND, KEYS)))
     change(raw)
     buffer = io.BytesIO()
     joblib.dump(raw, buffer)
-    return buffer.getvalue()
+    return seal(ARTIFACT_KIND, buffer.getvalue(), KEY)
 
 
 @pytest.mark.parametrize(
@@ -149,12 +155,17 @@ def _tampered(data: bytes, change) -> bytes:
 )
 def test_refuses_mismatched_artifacts(spam_filter, change):
     with pytest.raises(ArtifactMismatch):
-        SpamFilter.from_bytes(_tampered(spam_filter.to_bytes(), change))
+        SpamFilter.from_bytes(_tampered(spam_filter.to_bytes(KEY), change), KEYS)
+
+
+def test_refuses_a_filter_signed_with_another_key(spam_filter):
+    with pytest.raises(ArtifactRefused, match="signature"):
+        SpamFilter.from_bytes(spam_filter.to_bytes(b"someone-else"), KEYS)
 
 
 def test_refuses_other_artifact_kinds():
     with pytest.raises(ArtifactMismatch):
-        SpamFilter.from_bytes(dump_artifact("related-index", {"pipeline": None}))
+        SpamFilter.from_bytes(dump_artifact("related-index", {"pipeline": None}, key=KEY), KEYS)
 
 
 @pytest.mark.parametrize(
@@ -168,7 +179,7 @@ def test_refuses_other_artifact_kinds():
 )
 def test_refuses_corrupted_bytes(spam_filter, corrupt):
     with pytest.raises(ArtifactMismatch):
-        SpamFilter.from_bytes(corrupt(spam_filter.to_bytes()))
+        SpamFilter.from_bytes(corrupt(spam_filter.to_bytes(KEY)), KEYS)
 
 
 def test_config_dict_roundtrip_and_validation():
