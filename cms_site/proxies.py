@@ -25,11 +25,13 @@ def is_address(value: str) -> bool:
 
 
 def client_address(request: HttpRequest) -> str:
+    """The client's IP address as text, or "" when none is known."""
     peer = request.META.get("REMOTE_ADDR", "")
+    peer = peer if is_address(peer) else ""
     proxies = settings.TRUSTED_PROXY_COUNT
     if not proxies:
         return peer
-    if not is_address(peer):  # a Unix socket: the nearest proxy has no address but is a hop
+    if not peer:  # a Unix socket: the nearest proxy has no address but is still a hop
         proxies -= 1
     chain = f"{request.META.get(FORWARDED_FOR, '')}, {peer}"
     ipware = IpWare(precedence=(FORWARDED_FOR,), proxy_count=proxies)

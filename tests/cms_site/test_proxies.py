@@ -54,6 +54,14 @@ def test_a_request_that_skipped_a_proxy_is_counted_under_the_peer(settings):
 def test_a_proxy_on_a_unix_socket_still_counts_as_a_hop(settings):
     settings.TRUSTED_PROXY_COUNT = proxy_count("1")
     assert address(REMOTE_ADDR="", HTTP_X_FORWARDED_FOR=f"8.8.8.8, {CLIENT}") == CLIENT
+    assert address(REMOTE_ADDR="unix:/run/site.sock", HTTP_X_FORWARDED_FOR=CLIENT) == CLIENT
+
+
+def test_no_known_address_is_empty_never_made_up(settings):
+    settings.TRUSTED_PROXY_COUNT = proxy_count("0")
+    assert address(REMOTE_ADDR="unix:/run/site.sock", HTTP_X_FORWARDED_FOR=CLIENT) == ""
+    settings.TRUSTED_PROXY_COUNT = proxy_count("1")
+    assert address(REMOTE_ADDR="", HTTP_X_FORWARDED_FOR="not-an-address") == ""
 
 
 def test_the_removed_header_setting_fails_the_system_check(settings):
