@@ -9,9 +9,6 @@ DEFAULTS = {
     "COMMENTS_ENQUEUE": True,
     # Cache alias that counts posts for the rate limits (Redis in production).
     "COMMENTS_RATE_LIMIT_CACHE": "default",
-    # META key of a header holding the client address, set only behind a proxy that overwrites
-    # it (e.g. "HTTP_X_FORWARDED_FOR"); the last address in it is used. None uses REMOTE_ADDR.
-    "COMMENTS_CLIENT_IP_HEADER": None,
     # How long an email confirmation link stays valid, in seconds.
     "COMMENTS_CONFIRM_MAX_AGE": 3 * 24 * 3600,
     # Send a new confirmation email at most this often per commenter, in seconds.

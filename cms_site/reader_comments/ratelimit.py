@@ -10,6 +10,8 @@ from django.core.cache import caches
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
+from cms_site.proxies import client_address
+
 from . import conf
 
 logger = logging.getLogger(__name__)
@@ -28,14 +30,6 @@ def network(address: str, prefixes: dict[int, int]) -> str:
     except ValueError:
         return "unknown"
     return str(ipaddress.ip_network(f"{ip}/{prefixes[ip.version]}", strict=False))
-
-
-def client_address(request: HttpRequest) -> str:
-    header = conf.get("COMMENTS_CLIENT_IP_HEADER")
-    forwarded = request.META.get(header, "") if header else ""
-    if forwarded:
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
 
 
 @dataclass(frozen=True)

@@ -68,11 +68,17 @@ def post_comment(page: Page, name: str, email: str, text: str) -> Locator:
     return comment
 
 
-def log_in(page: Page, username: str, password: str) -> None:
-    page.goto("/admin/login/")
+def submit_sign_in(page: Page, username: str, password: str) -> None:
+    """Fill the admin sign-in form on the current page, send it and wait for the answer."""
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+
+
+def log_in(page: Page, username: str, password: str) -> None:
+    page.goto("/admin/login/")
+    submit_sign_in(page, username, password)
     expect(page).to_have_url(re.compile(r"/admin/$"))
 
 

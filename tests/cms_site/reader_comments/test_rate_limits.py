@@ -6,6 +6,7 @@ from django.test import Client
 
 from cms_site.reader_comments.models import ArticleComment
 from tests.support.comments import post_comment
+from tests.support.proxies import proxy_count, through_proxies
 from tests.support.site_settings import base_settings
 
 pytestmark = pytest.mark.django_db
@@ -67,19 +68,28 @@ def test_ipv6_neighbours_share_a_limit(article, comment_settings):
     assert statuses == [302, 302, 429]
 
 
-def test_forwarded_address_is_used_only_when_configured(article, comment_settings, settings):
+@pytest.mark.parametrize("proxies", [0, 1, 2])
+def test_each_client_behind_the_trusted_proxies_has_its_own_limit(
+    proxies, redis_url, article, comment_settings, settings
+):
+    """Production cache and TRUSTED_PROXY_COUNT as the environment sets them; spoofed leading
+    X-Forwarded-For entries neither share nor escape a client's bucket."""
+    settings.TRUSTED_PROXY_COUNT = proxy_count(str(proxies))
+    production_cache = base_settings(REDIS_URL=redis_url)["CACHES"]["default"]
+    prefix = f"comments-test-{uuid.uuid4().hex}"
+    settings.CACHES = {**settings.CACHES, "ratelimit": {**production_cache, "KEY_PREFIX": prefix}}
+    settings.COMMENTS_RATE_LIMIT_CACHE = "ratelimit"
     comment_settings.ip_limit = 1
     comment_settings.save()
-    settings.COMMENTS_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
-    proxy = Client(REMOTE_ADDR="10.0.0.1")
-    first = post_comment(proxy, article, HTTP_X_FORWARDED_FOR="1.1.1.1")
-    assert first.status_code == 302
-    second = proxy.post(
-        f"/comments/post/{article.pk}/",
-        {"name": "B", "email": "b@example.com", "comment": "Hi"},
-        HTTP_X_FORWARDED_FOR="spoofed, 8.8.8.8",
-    )
-    assert second.status_code == 302
+
+    def post(client_ip, spoofed, email):
+        client = Client(**through_proxies(client_ip, proxies, spoofed))
+        return post_comment(client, article, email=email).status_code
+
+    assert post("203.0.113.10", ["8.8.8.8"], "a@example.com") == 302
+    assert post("203.0.113.20", ["8.8.8.8"], "b@example.com") == 302
+    assert post("203.0.113.10", ["9.9.9.9", "203.0.113.30"], "c@example.com") == 429
+    assert ArticleComment.objects.count() == 2
 
 
 def test_with_redis_down_comments_are_stored_and_the_outage_logged(
