@@ -82,19 +82,23 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 def link_problem(request: HttpRequest, error: tokens.LinkInvalid) -> HttpResponse:
-    expired = isinstance(error, tokens.LinkExpired)
-    return render(request, "reader_comments/link_problem.html", {"expired": expired}, status=400)
+    context = {
+        "expired": isinstance(error, tokens.LinkExpired),
+        "used": isinstance(error, tokens.LinkUsed),
+    }
+    return render(request, "reader_comments/link_problem.html", context, status=400)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        commenter = tokens.read_confirm_token(token)
+        if request.method == "GET":
+            tokens.read_confirm_token(token)
+            return render(request, "reader_comments/confirm_email.html", {"confirmed": False})
+        commenter = tokens.use_confirm_token(token)
     except tokens.LinkInvalid as error:
         return link_problem(request, error)
-    if request.method == "GET":
-        return render(request, "reader_comments/confirm_email.html", {"confirmed": False})
     notifications.confirm_email(commenter)
     response = render(request, "reader_comments/confirm_email.html", {"confirmed": True})
     response.set_cookie(
