@@ -73,7 +73,7 @@ def add_pending_comments_panel(request, panels):
 def register_comment_permissions():
     return Permission.objects.filter(
         content_type__app_label="reader_comments",
-        codename__in=["moderate_articlecomment", "manage_commenter_data"],
+        codename__in=["moderate_articlecomment", "manage_commenter_data", "view_block"],
     )
 
 

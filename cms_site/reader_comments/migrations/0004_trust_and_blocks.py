@@ -5,11 +5,26 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def let_moderators_see_blocks(apps, schema_editor):
+    """Moderators see the block and unblock entries in Reports → Site history."""
+    ContentType = apps.get_model("contenttypes.ContentType")
+    Permission = apps.get_model("auth.Permission")
+    Group = apps.get_model("auth.Group")
+    block_type, _ = ContentType.objects.get_or_create(app_label="reader_comments", model="block")
+    view_block, _ = Permission.objects.get_or_create(
+        content_type=block_type, codename="view_block", defaults={"name": "Can view block"}
+    )
+    for group in Group.objects.filter(name="Moderators"):
+        group.permissions.add(view_block)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('reader_comments', '0003_comment_import_id'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
@@ -50,4 +65,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('kind', 'value_hash'), name='one_block_per_value')],
             },
         ),
+        migrations.RunPython(let_moderators_see_blocks, migrations.RunPython.noop),
     ]
