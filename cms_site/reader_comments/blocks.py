@@ -45,7 +45,7 @@ def target(comment: ArticleComment, kind: str) -> tuple[str, str]:
     if kind == Kind.EMAIL and comment.commenter_id:
         return email_hash(comment.commenter.email), masked(comment.commenter.email)
     if kind == Kind.NETWORK and comment.ip_hash:
-        return comment.ip_hash, f"network {comment.ip_hash[:8]}… (comment #{comment.pk})"
+        return comment.ip_hash, f"{comment.ip_hash[:8]}… (comment #{comment.pk})"
     raise NothingToBlock(f"{comment} has no {kind} to block")
 
 
