@@ -18,6 +18,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import BaseColumn, Column, DateColumn, TitleColumn
 from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.admin.views.generic.base import BaseListingView, WagtailAdminTemplateMixin
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import registry as log_registry
 
 from cms_site.articles.models import ArticlePage
@@ -116,6 +117,11 @@ class QueueView(PermissionRequired, BaseListingView):
         Column("spam_score", label="Spam score", accessor=score),
         DateColumn("created_at", label="Received"),
     ]
+
+    @property
+    def header_buttons(self):
+        url = reverse("reader_comments_admin:blocks")
+        return [HeaderButton("Blocked commenters", url=url, icon_name="lock")]
 
     def get_base_queryset(self):
         return ArticleComment.objects.select_related("page")

@@ -107,6 +107,12 @@ def unsubscribe(commenter: Commenter) -> None:
     commenter.comments.filter(notify=True).update(notify=False)
 
 
+def resubscribe(commenter: Commenter) -> None:
+    """The owner (holding an unsubscribe link) lifts the block; ticked boxes count again."""
+    commenter.emails_blocked_at = None
+    commenter.save(update_fields=["emails_blocked_at"])
+
+
 def absolute_url(path: str) -> str:
     site = default_site()
     root = site.root_url if site else settings.WAGTAILADMIN_BASE_URL

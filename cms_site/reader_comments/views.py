@@ -113,7 +113,7 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
 
 
 # The signed token is the credential; mail clients send RFC 8058 one-click POSTs without a
-# CSRF cookie, and the only possible effect is fewer emails.
+# CSRF cookie. Only the address owner holds the token, so it may also undo the unsubscribe.
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -122,7 +122,11 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         commenter = tokens.read_unsubscribe_token(token)
     except tokens.LinkInvalid as error:
         return link_problem(request, error)
-    if request.method == "POST":
+    state = "asked"
+    if request.method == "POST" and request.POST.get("action") == "resubscribe":
+        notifications.resubscribe(commenter)
+        state = "resubscribed"
+    elif request.method == "POST":
         notifications.unsubscribe(commenter)
-    done = request.method == "POST"
-    return render(request, "reader_comments/unsubscribe.html", {"unsubscribed": done})
+        state = "unsubscribed"
+    return render(request, "reader_comments/unsubscribe.html", {"state": state})

@@ -129,6 +129,7 @@ class TestBlockScreens:
     def test_list_shows_blocks_and_removing_is_logged(self, spammer, moderator):
         block = blocks.block(spammer, Kind.EMAIL, "Repeated link spam", None, moderator)
         client = logged_in(moderator)
+        assert f'href="{QUEUE}blocks/"' in client.get(QUEUE).content.decode()
         listing = client.get(f"{QUEUE}blocks/").content.decode()
         assert "Repeated link spam" in listing and "s…@example.net" in listing
 

@@ -75,6 +75,19 @@ class TestUnsubscribeStays:
         assert victim.emails_blocked_at is None
         assert latest().notify is True
 
+    def test_the_unsubscribe_link_can_undo_it_one_click_cannot(self, article, victim):
+        url = reverse("reader_comments:unsubscribe", args=[tokens.unsubscribe_token(victim)])
+        owner = Client(enforce_csrf_checks=True)
+        again = owner.post(url, {"List-Unsubscribe": "One-Click"})
+        assert "Subscribe again" in again.content.decode()
+        victim.refresh_from_db()
+        assert victim.emails_blocked_at is not None
+
+        done = owner.post(url, {"action": "resubscribe"})
+        assert done.status_code == 200 and "You can hear from us again" in done.content.decode()
+        victim.refresh_from_db()
+        assert victim.emails_blocked_at is None
+
 
 class TestEmailsOnlyToConfirmedAddresses:
     def test_approval_email_waits_for_the_confirmation(
