@@ -234,3 +234,13 @@ class TestLinkWorksOnce:
         later = confirm_url(commenter)
         assert Client().post(later).status_code == 200
         assert Client().post(url).status_code == 400
+
+    def test_two_presses_at_once_mint_one_cookie(self, article, monkeypatch):
+        commenter = Commenter.objects.create(email=VALID["email"])
+        token = tokens.confirm_token(commenter)
+        read_by_second = tokens.read_confirm_token(token)
+        first = Client().post(reverse("reader_comments:confirm", args=[token]))
+        assert tokens.TRUST_COOKIE in first.cookies
+        monkeypatch.setattr(tokens, "read_confirm_token", lambda token: read_by_second)
+        with pytest.raises(tokens.LinkUsed):
+            tokens.use_confirm_token(token)
