@@ -31,7 +31,6 @@ Status = ArticleComment.Status
 MODERATE_PERMISSION = "reader_comments.moderate_articlecomment"
 DIGEST_LISTED = 20
 WAITING = "waiting"
-CONFIRM_TEMPLATE = "reader_comments/emails/confirm_email.txt"
 
 
 def record(kind: str, comment=None, commenter=None) -> NotificationIntent:
@@ -132,11 +131,15 @@ def site_name() -> str:
 
 
 def commenter_message(
-    commenter: Commenter | None, subject: str, template: str, context: dict
+    commenter: Commenter | None,
+    subject: str,
+    template: str,
+    context: dict,
+    confirmed_only: bool = True,
 ) -> EmailMessage | None:
     if commenter is None or commenter.emails_blocked_at:
         return None
-    if not commenter.is_confirmed and template != CONFIRM_TEMPLATE:
+    if confirmed_only and not commenter.is_confirmed:
         return None
     unsubscribe_url = absolute_url(
         reverse("reader_comments:unsubscribe", args=[tokens.unsubscribe_token(commenter)])
@@ -161,8 +164,9 @@ def confirmation_message(commenter: Commenter) -> EmailMessage | None:
     return commenter_message(
         commenter,
         f"Confirm your email address for comments on {site_name()}",
-        CONFIRM_TEMPLATE,
+        "reader_comments/emails/confirm_email.txt",
         {"confirm_url": link, "days": days},
+        confirmed_only=False,
     )
 
 
