@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -96,10 +97,11 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
         if request.method == "GET":
             tokens.read_confirm_token(token)
             return render(request, "reader_comments/confirm_email.html", {"confirmed": False})
-        commenter = tokens.use_confirm_token(token)
+        with transaction.atomic():
+            commenter = tokens.use_confirm_token(token)
+            notifications.confirm_email(commenter)
     except tokens.LinkInvalid as error:
         return link_problem(request, error)
-    notifications.confirm_email(commenter)
     response = render(request, "reader_comments/confirm_email.html", {"confirmed": True})
     response.set_cookie(
         tokens.TRUST_COOKIE,
