@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import django_filters
 from django import forms
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -15,12 +18,13 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import BaseColumn, Column, DateColumn, TitleColumn
 from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.admin.views.generic.base import BaseListingView, WagtailAdminTemplateMixin
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import registry as log_registry
 
 from cms_site.articles.models import ArticlePage
 
-from . import moderation, privacy
-from .models import ArticleComment
+from . import blocks, moderation, privacy
+from .models import ArticleComment, Block
 from .text import has_forbidden_characters
 
 MODERATE = "reader_comments.moderate_articlecomment"
@@ -114,6 +118,11 @@ class QueueView(PermissionRequired, BaseListingView):
         DateColumn("created_at", label="Received"),
     ]
 
+    @property
+    def header_buttons(self):
+        url = reverse("reader_comments_admin:blocks")
+        return [HeaderButton("Blocked commenters", url=url, icon_name="lock")]
+
     def get_base_queryset(self):
         return ArticleComment.objects.select_related("page")
 
@@ -141,7 +150,9 @@ class BulkForm(forms.Form):
 class BulkModerateView(PermissionRequired, View):
     def post(self, request):
         form = BulkForm(request.POST)
-        next_url = get_valid_next_url_from_request(request) or reverse("reader_comments_admin:index")
+        next_url = get_valid_next_url_from_request(request) or reverse(
+            "reader_comments_admin:index"
+        )
         if not form.is_valid():
             messages.error(request, "Select at least one comment and an action.")
             return redirect(next_url)
@@ -164,11 +175,6 @@ class ReplyForm(forms.Form):
         if has_forbidden_characters(reply):
             raise forms.ValidationError("Remove the invisible control characters.")
         return reply
-
-
-def masked(email: str) -> str:
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}…@{domain}"
 
 
 class CommentDetailView(PermissionRequired, WagtailAdminTemplateMixin, TemplateView):
@@ -201,8 +207,13 @@ class CommentDetailView(PermissionRequired, WagtailAdminTemplateMixin, TemplateV
             history=log_registry.get_logs_for_instance(self.comment).select_related("user"),
             reply_form=kwargs.get("reply_form") or ReplyForm(),
             actions=[("approve", "Approve"), ("spam", "Spam"), ("reject", "Reject")],
-            masked_email=masked(commenter.email) if commenter else "",
+            masked_email=blocks.masked(commenter.email) if commenter else "",
             commenter=commenter,
+            block_form=BlockForm(),
+            block_kinds=block_kinds(self.comment),
+            matching_block=blocks.matching(
+                commenter.email if commenter else "", self.comment.ip_hash
+            ),
             can_manage_data=self.request.user.has_perm(MANAGE_DATA),
         )
         return context
@@ -221,6 +232,91 @@ class CommentDetailView(PermissionRequired, WagtailAdminTemplateMixin, TemplateV
         )
         messages.success(request, f"Your reply ({reply}) is published.")
         return redirect(detail_url(self.comment))
+
+
+EXPIRY_CHOICES = [("", "Never"), ("1", "1 day"), ("7", "7 days"), ("30", "30 days")]
+
+
+class BlockForm(forms.Form):
+    kind = forms.ChoiceField(choices=Block.Kind.choices, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="Reason for a block",
+        max_length=255,
+        error_messages={"required": "Give a reason for the block."},
+    )
+    expires_in = forms.TypedChoiceField(
+        label="Block expires after",
+        choices=EXPIRY_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def expires_at(self):
+        days = self.cleaned_data.get("expires_in")
+        return timezone.now() + timedelta(days=days) if days else None
+
+
+def block_kinds(comment: ArticleComment) -> list[tuple[str, str]]:
+    kinds = []
+    if comment.commenter_id:
+        kinds.append((Block.Kind.EMAIL, "Block email address"))
+    if comment.ip_hash:
+        kinds.append((Block.Kind.NETWORK, "Block network"))
+    return kinds
+
+
+def form_errors(form: forms.Form) -> str:
+    return " ".join(error for errors in form.errors.values() for error in errors)
+
+
+class BlockCommentView(PermissionRequired, View):
+    def post(self, request, pk):
+        comment = get_object_or_404(ArticleComment.objects.select_related("commenter"), pk=pk)
+        form = BlockForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, form_errors(form))
+            return redirect(detail_url(comment))
+        try:
+            block = blocks.block(
+                comment,
+                form.cleaned_data["kind"],
+                form.cleaned_data["reason"],
+                form.expires_at(),
+                request.user,
+            )
+        except blocks.NothingToBlock:
+            messages.error(request, "This comment has nothing of that kind to block.")
+            return redirect(detail_url(comment))
+        messages.success(request, f"{block} added.")
+        return redirect(detail_url(comment))
+
+
+class BlockListView(PermissionRequired, WagtailAdminTemplateMixin, TemplateView):
+    template_name = "reader_comments/admin/blocks.html"
+    page_title = "Blocked commenters"
+    header_icon = "lock"
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("reader_comments_admin:index"), "label": "Comments"},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["blocks"] = Block.objects.select_related("created_by")
+        context["now"] = timezone.now()
+        return context
+
+
+class UnblockView(PermissionRequired, View):
+    def post(self, request, pk):
+        block = get_object_or_404(Block, pk=pk)
+        blocks.unblock(block, request.user)
+        messages.success(request, f"{block} removed.")
+        return redirect("reader_comments_admin:blocks")
 
 
 class CommenterDataForm(forms.Form):

@@ -21,6 +21,9 @@ DEFAULTS = {
     "COMMENTS_NOTIFICATION_ATTEMPTS": 5,
     # Lifetime of the cookie that proves a browser confirmed a commenter's email, in seconds.
     "COMMENTS_TRUST_COOKIE_AGE": 365 * 24 * 3600,
+    # A commenter stays trusted this long after a moderator last approved one of their
+    # comments, in seconds; a spam or reject decision ends the trust at once.
+    "COMMENTS_TRUST_MAX_AGE": 180 * 24 * 3600,
 }
 
 get = AppSettings(DEFAULTS).get

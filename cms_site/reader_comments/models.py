@@ -141,6 +141,15 @@ class Commenter(models.Model):
     emails_blocked_at = models.DateTimeField(
         null=True, blank=True, help_text="Set when the commenter unsubscribed from every email."
     )
+    trust_withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when a moderator marked a comment of theirs as spam or rejected it.",
+    )
+    confirm_nonce = models.CharField(
+        max_length=32, blank=True, help_text="The one confirmation link still unused."
+    )
+    confirm_link_used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
@@ -149,6 +158,14 @@ class Commenter(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.email_confirmed_at is not None
+
+    @property
+    def needs_confirmation_link(self) -> bool:
+        """Unconfirmed, or trust was withdrawn after the last link was used (its cookie is dead)."""
+        if not self.is_confirmed:
+            return True
+        withdrawn, used = self.trust_withdrawn_at, self.confirm_link_used_at
+        return withdrawn is not None and (used is None or used < withdrawn)
 
 
 class ArticleComment(models.Model):
@@ -166,6 +183,7 @@ class ArticleComment(models.Model):
         TOO_MANY_LINKS = "too_many_links", "Too many links"
         SPAM_SCORE = "spam_score", "Spam score at or above the spam threshold"
         POSSIBLE_SPAM = "possible_spam", "Spam score between the thresholds"
+        BLOCKED = "blocked", "Blocked email address or network"
         TRUSTED = "trusted", "Trusted commenter"
         NEW_COMMENTER = "new_commenter", "Waiting for a moderator"
         AUTO_APPROVED = "auto_approved", "Passed every check"
@@ -260,6 +278,33 @@ class ArticleComment(models.Model):
     @property
     def anchor(self) -> str:
         return f"comment-{self.pk}"
+
+
+class Block(models.Model):
+    """A moderator's block of one email address or one /24 (/48) network, kept as a keyed hash."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", "Email address"
+        NETWORK = "network", "Network"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value_hash = models.CharField(max_length=32)
+    label = models.CharField(max_length=120, help_text="What the moderators see instead.")
+    reason = models.CharField(max_length=255)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never expires.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value_hash"], name="one_block_per_value")
+        ]
+
+    def __str__(self):
+        return f"Block of {self.get_kind_display().lower()} {self.label}"
 
 
 class NotificationIntent(models.Model):

@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, QuerySet, When
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from . import dispatch, spam_model
+from . import blocks, conf, dispatch, spam_model
 from .models import ArticleComment, Commenter, CommentSettings
 from .ratelimit import Client
 from .signals import comment_status_changed
@@ -104,12 +105,20 @@ def decide(
     return Verdict(Status.PENDING, Reason.NEW_COMMENTER)
 
 
-def commenter_for(email: str, notify: bool) -> Commenter:
+def commenter_for(email: str) -> Commenter:
     commenter, _ = Commenter.objects.get_or_create(email=email.strip().lower())
-    if notify and commenter.emails_blocked_at:
-        commenter.emails_blocked_at = None
-        commenter.save(update_fields=["emails_blocked_at"])
     return commenter
+
+
+def wants_emails(commenter: Commenter, notify: bool, browser_id: int | None) -> bool:
+    """Only the address owner's browser may undo an unsubscribe; anyone else's tick is ignored."""
+    if not notify or not commenter.emails_blocked_at:
+        return notify
+    if browser_id != commenter.pk:
+        return False
+    commenter.emails_blocked_at = None
+    commenter.save(update_fields=["emails_blocked_at"])
+    return True
 
 
 def submit(
@@ -119,7 +128,7 @@ def submit(
     settings: CommentSettings,
     browser_commenter_id: int | None = None,
 ) -> ArticleComment:
-    commenter = commenter_for(submission.email, submission.notify)
+    commenter = commenter_for(submission.email)
     parent = submission.parent
     comment = ArticleComment.objects.create(
         page=page,
@@ -129,11 +138,14 @@ def submit(
         author_name=submission.name,
         website=submission.website,
         body=submission.body,
-        notify=submission.notify,
+        notify=wants_emails(commenter, submission.notify, browser_commenter_id),
         ip_hash=client.stored_hash,
     )
     try:
         with transaction.atomic():
+            if block := blocks.matching(commenter.email, comment.ip_hash):
+                record(comment, Verdict(Status.SPAM, Reason.BLOCKED, str(block)), previous=None)
+                return comment
             trusted = is_trusted(comment, settings, browser_commenter_id)
             classify(comment, Rules.from_settings(settings), trusted)
     except spam_model.SpamModelRefused as refused:
@@ -154,14 +166,30 @@ def hold_after_failure(comment: ArticleComment, detail: str = "") -> None:
     comment.refresh_from_db()
 
 
+def trust_starts(commenter: Commenter) -> datetime:
+    """Only a moderator's approval after this moment makes a commenter trusted."""
+    oldest = timezone.now() - timedelta(seconds=conf.get("COMMENTS_TRUST_MAX_AGE"))
+    withdrawn = commenter.trust_withdrawn_at
+    return max(oldest, withdrawn) if withdrawn else oldest
+
+
 def is_trusted(comment: ArticleComment, settings: CommentSettings, browser_id: int | None) -> bool:
     commenter = comment.commenter
     if commenter is None or not commenter.is_confirmed:
         return False
     if settings.require_trusted_browser and browser_id != commenter.pk:
         return False
-    earlier = commenter.comments.filter(status=Status.APPROVED).exclude(pk=comment.pk)
-    return earlier.exists()
+    approvals = commenter.comments.filter(
+        status=Status.APPROVED,
+        status_reason=Reason.MODERATOR,
+        moderated_at__gt=trust_starts(commenter),
+    )
+    return approvals.exclude(pk=comment.pk).exists()
+
+
+def withdraw_trust(comment: ArticleComment) -> None:
+    if comment.commenter_id:
+        Commenter.objects.filter(pk=comment.commenter_id).update(trust_withdrawn_at=timezone.now())
 
 
 def classify(comment: ArticleComment, rules: Rules, trusted: bool) -> Verdict:
@@ -187,6 +215,8 @@ def record(
     if moderator is not None:
         comment.moderated_at = timezone.now()
         comment.moderated_by = moderator
+        if verdict.status in (Status.SPAM, Status.REJECTED):
+            withdraw_trust(comment)
     comment.save()
     log(
         comment,

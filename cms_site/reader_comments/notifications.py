@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +30,7 @@ Kind = NotificationIntent.Kind
 Status = ArticleComment.Status
 MODERATE_PERMISSION = "reader_comments.moderate_articlecomment"
 DIGEST_LISTED = 20
+WAITING = "waiting"
 
 
 def record(kind: str, comment=None, commenter=None) -> NotificationIntent:
@@ -56,7 +57,7 @@ def on_status_changed(comment: ArticleComment, previous: str | None, moderator) 
 
 
 def request_confirmation(commenter: Commenter) -> None:
-    if commenter.is_confirmed or commenter.emails_blocked_at:
+    if not commenter.needs_confirmation_link or commenter.emails_blocked_at:
         return
     now = timezone.now()
     resend_after = timedelta(seconds=conf.get("COMMENTS_CONFIRM_RESEND_AFTER"))
@@ -68,18 +69,47 @@ def request_confirmation(commenter: Commenter) -> None:
 
 
 def confirm_email(commenter: Commenter) -> bool:
-    """Mark the address as confirmed; False if it already was."""
+    """Mark the address as confirmed and send what waited for it; False if it already was."""
     if commenter.is_confirmed:
         return False
     commenter.email_confirmed_at = timezone.now()
     commenter.save(update_fields=["email_confirmed_at"])
+    for intent_id in waiting_for(commenter).values_list("pk", flat=True):
+        dispatch.enqueue("send_notification", intent_id)
     return True
+
+
+def waiting_for(commenter: Commenter):
+    to_commenter = Q(kind=Kind.APPROVED, comment__commenter=commenter) | Q(
+        kind=Kind.REPLY, comment__parent__commenter=commenter
+    )
+    return NotificationIntent.objects.filter(to_commenter, sent_at__isnull=True, outcome=WAITING)
+
+
+def recipient(intent: NotificationIntent) -> Commenter | None:
+    if intent.kind == Kind.APPROVED and intent.comment_id:
+        return intent.comment.commenter
+    if intent.kind == Kind.REPLY and intent.comment_id and intent.comment.parent_id:
+        return intent.comment.parent.commenter
+    return None
+
+
+def must_wait(intent: NotificationIntent) -> bool:
+    """Approval and reply emails go only to confirmed addresses: the rest wait for it."""
+    commenter = recipient(intent)
+    return commenter is not None and not commenter.is_confirmed
 
 
 def unsubscribe(commenter: Commenter) -> None:
     commenter.emails_blocked_at = commenter.emails_blocked_at or timezone.now()
     commenter.save(update_fields=["emails_blocked_at"])
     commenter.comments.filter(notify=True).update(notify=False)
+
+
+def resubscribe(commenter: Commenter) -> None:
+    """The owner (holding an unsubscribe link) lifts the block; ticked boxes count again."""
+    commenter.emails_blocked_at = None
+    commenter.save(update_fields=["emails_blocked_at"])
 
 
 def absolute_url(path: str) -> str:
@@ -101,9 +131,15 @@ def site_name() -> str:
 
 
 def commenter_message(
-    commenter: Commenter | None, subject: str, template: str, context: dict
+    commenter: Commenter | None,
+    subject: str,
+    template: str,
+    context: dict,
+    confirmed_only: bool = True,
 ) -> EmailMessage | None:
     if commenter is None or commenter.emails_blocked_at:
+        return None
+    if confirmed_only and not commenter.is_confirmed:
         return None
     unsubscribe_url = absolute_url(
         reverse("reader_comments:unsubscribe", args=[tokens.unsubscribe_token(commenter)])
@@ -121,7 +157,7 @@ def commenter_message(
 
 
 def confirmation_message(commenter: Commenter) -> EmailMessage | None:
-    if commenter.is_confirmed:
+    if not commenter.needs_confirmation_link:
         return None
     link = absolute_url(reverse("reader_comments:confirm", args=[tokens.confirm_token(commenter)]))
     days = max(1, conf.get("COMMENTS_CONFIRM_MAX_AGE") // 86400)
@@ -130,6 +166,7 @@ def confirmation_message(commenter: Commenter) -> EmailMessage | None:
         f"Confirm your email address for comments on {site_name()}",
         "reader_comments/emails/confirm_email.txt",
         {"confirm_url": link, "days": days},
+        confirmed_only=False,
     )
 
 
@@ -176,6 +213,10 @@ def send_intent(intent_id: int) -> str:
         )
         if intent is None:
             return "gone"
+        if must_wait(intent):
+            intent.outcome = WAITING
+            intent.save(update_fields=["outcome"])
+            return WAITING
         intent.attempts += 1
         try:
             message = build_message(intent)
@@ -194,9 +235,13 @@ def send_intent(intent_id: int) -> str:
 
 def send_pending(limit: int = 200) -> int:
     """Send recorded emails the immediate task missed (broker down, mail server down)."""
-    ids = NotificationIntent.objects.filter(
-        sent_at__isnull=True, attempts__lt=conf.get("COMMENTS_NOTIFICATION_ATTEMPTS")
-    ).values_list("pk", flat=True)[:limit]
+    ids = (
+        NotificationIntent.objects.filter(
+            sent_at__isnull=True, attempts__lt=conf.get("COMMENTS_NOTIFICATION_ATTEMPTS")
+        )
+        .exclude(outcome=WAITING)
+        .values_list("pk", flat=True)[:limit]
+    )
     return sum(send_intent(pk) == "sent" for pk in list(ids))
 
 

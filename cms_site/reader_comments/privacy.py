@@ -65,6 +65,8 @@ def export_commenter(email: str, user=None) -> dict:
         "created_at": _when(commenter.created_at),
         "email_confirmed_at": _when(commenter.email_confirmed_at),
         "emails_blocked_at": _when(commenter.emails_blocked_at),
+        "trust_withdrawn_at": _when(commenter.trust_withdrawn_at),
+        "confirm_link_used_at": _when(commenter.confirm_link_used_at),
         "comments": [_comment_data(comment) for comment in comments],
         "emails": [
             {"kind": i.kind, "created_at": _when(i.created_at), "sent_at": _when(i.sent_at)}

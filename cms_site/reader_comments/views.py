@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -82,20 +83,25 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 def link_problem(request: HttpRequest, error: tokens.LinkInvalid) -> HttpResponse:
-    expired = isinstance(error, tokens.LinkExpired)
-    return render(request, "reader_comments/link_problem.html", {"expired": expired}, status=400)
+    context = {
+        "expired": isinstance(error, tokens.LinkExpired),
+        "used": isinstance(error, tokens.LinkUsed),
+    }
+    return render(request, "reader_comments/link_problem.html", context, status=400)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        commenter = tokens.read_confirm_token(token)
+        if request.method == "GET":
+            tokens.read_confirm_token(token)
+            return render(request, "reader_comments/confirm_email.html", {"confirmed": False})
+        with transaction.atomic():
+            commenter = tokens.use_confirm_token(token)
+            notifications.confirm_email(commenter)
     except tokens.LinkInvalid as error:
         return link_problem(request, error)
-    if request.method == "GET":
-        return render(request, "reader_comments/confirm_email.html", {"confirmed": False})
-    notifications.confirm_email(commenter)
     response = render(request, "reader_comments/confirm_email.html", {"confirmed": True})
     response.set_cookie(
         tokens.TRUST_COOKIE,
@@ -109,7 +115,7 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
 
 
 # The signed token is the credential; mail clients send RFC 8058 one-click POSTs without a
-# CSRF cookie, and the only possible effect is fewer emails.
+# CSRF cookie. Only the address owner holds the token, so it may also undo the unsubscribe.
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -118,7 +124,11 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         commenter = tokens.read_unsubscribe_token(token)
     except tokens.LinkInvalid as error:
         return link_problem(request, error)
-    if request.method == "POST":
+    state = "asked"
+    if request.method == "POST" and request.POST.get("action") == "resubscribe":
+        notifications.resubscribe(commenter)
+        state = "resubscribed"
+    elif request.method == "POST":
         notifications.unsubscribe(commenter)
-    done = request.method == "POST"
-    return render(request, "reader_comments/unsubscribe.html", {"unsubscribed": done})
+        state = "unsubscribed"
+    return render(request, "reader_comments/unsubscribe.html", {"state": state})

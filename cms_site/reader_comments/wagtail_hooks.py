@@ -33,6 +33,9 @@ class CommentModerationViewSet(ViewSet):
             path("results/", queue.as_view(results_only=True), name="index_results"),
             path("bulk/", admin_views.BulkModerateView.as_view(), name="bulk"),
             path("<int:pk>/", admin_views.CommentDetailView.as_view(), name="detail"),
+            path("<int:pk>/block/", admin_views.BlockCommentView.as_view(), name="block"),
+            path("blocks/", admin_views.BlockListView.as_view(), name="blocks"),
+            path("blocks/<int:pk>/remove/", admin_views.UnblockView.as_view(), name="unblock"),
             path(
                 "commenter-data/",
                 admin_views.CommenterDataView.as_view(),
@@ -70,7 +73,7 @@ def add_pending_comments_panel(request, panels):
 def register_comment_permissions():
     return Permission.objects.filter(
         content_type__app_label="reader_comments",
-        codename__in=["moderate_articlecomment", "manage_commenter_data"],
+        codename__in=["moderate_articlecomment", "manage_commenter_data", "view_block"],
     )
 
 
@@ -87,3 +90,5 @@ def register_comment_log_actions(actions):
     actions.register_action(
         "reader_comments.erase", "Erase commenter data", "Commenter data erased"
     )
+    actions.register_action("reader_comments.block", "Block commenter", "Commenter blocked")
+    actions.register_action("reader_comments.unblock", "Remove block", "Block removed")

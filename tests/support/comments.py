@@ -1,6 +1,7 @@
 """Helpers for the reader-comment tests: a valid form, posting, and ready-made comments."""
 
 from django.urls import reverse
+from django.utils import timezone
 
 from cms_site.reader_comments.models import ArticleComment, Commenter
 
@@ -43,8 +44,17 @@ def post_comment(client, page, **fields):
     return client.post(post_url(page), {**VALID, **fields})
 
 
-def make_comment(page, status=ArticleComment.Status.APPROVED, email="alex@example.com", **extra):
+def make_comment(
+    page,
+    status=ArticleComment.Status.APPROVED,
+    email="alex@example.com",
+    confirmed=False,
+    **extra,
+):
     commenter, _ = Commenter.objects.get_or_create(email=email)
+    if confirmed and not commenter.is_confirmed:
+        commenter.email_confirmed_at = timezone.now()
+        commenter.save(update_fields=["email_confirmed_at"])
     fields = {
         "author_name": "Alex",
         "body": "A useful article.",

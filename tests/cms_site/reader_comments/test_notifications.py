@@ -122,7 +122,7 @@ class TestCommenterNotifications:
     def test_reply_notifies_the_parent_author(
         self, client, article, moderator, django_capture_on_commit_callbacks
     ):
-        parent = make_comment(article, email="parent@example.com", notify=True)
+        parent = make_comment(article, email="parent@example.com", notify=True, confirmed=True)
         with django_capture_on_commit_callbacks(execute=True):
             moderation.reply_as_moderator(parent, moderator, "Thanks, glad it helped.")
         assert len(mail.outbox) == 1
@@ -133,7 +133,9 @@ class TestCommenterNotifications:
 
     def test_unsubscribe_get_confirms_post_unsubscribes(self, client, article):
         parent = make_comment(article, email="parent@example.com", notify=True)
-        url = reverse("reader_comments:unsubscribe", args=[tokens.unsubscribe_token(parent.commenter)])
+        url = reverse(
+            "reader_comments:unsubscribe", args=[tokens.unsubscribe_token(parent.commenter)]
+        )
         page = client.get(url)
         assert page.status_code == 200 and "Unsubscribe" in page.content.decode()
         parent.refresh_from_db()

@@ -2,6 +2,7 @@ import logging
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from cms_site.reader_comments import moderation, spam_model, tokens
@@ -158,7 +159,12 @@ class TestTrustedCommenters:
         commenter = Commenter.objects.create(email="dana@example.com")
         commenter.email_confirmed_at = commenter.created_at
         commenter.save()
-        make_comment(article, email="dana@example.com")
+        make_comment(
+            article,
+            email="dana@example.com",
+            status_reason=Reason.MODERATOR,
+            moderated_at=timezone.now(),
+        )
         return commenter
 
     def test_confirmed_commenter_with_approved_comments_is_approved(
