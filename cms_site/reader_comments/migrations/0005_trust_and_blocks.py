@@ -21,7 +21,7 @@ def let_moderators_see_blocks(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reader_comments', '0003_comment_import_id'),
+        ('reader_comments', '0004_erasure_mark'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("contenttypes", "0002_remove_content_type_name"),
         ("auth", "0012_alter_user_first_name_max_length"),
