@@ -279,6 +279,9 @@ class NotificationIntent(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Set (and committed) before the mail server is contacted; a claim left behind by a killed
+    # sender is never resent (see notifications.send_intent).
+    claimed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=40, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
