@@ -17,7 +17,8 @@ ACCEPTED = "250 2.0.0 OK: queued"
 
 class MailServer:
     """``refusal`` is the reply to every RCPT TO while set, e.g. "451 4.3.0 Try again later";
-    ``stall()`` makes the next DATA wait, after the whole message arrived, until released."""
+    ``stall()`` makes DATA wait before its reply until released: the message is already queued
+    for delivery, as a real server has it once the whole message arrived."""
 
     def __init__(self):
         self.refusal: str | None = None
@@ -33,10 +34,10 @@ class MailServer:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        self.delivered.append(message_from_bytes(envelope.content))
         if not self.release.is_set():
             self.stalled.set()
             await asyncio.get_running_loop().run_in_executor(None, self.release.wait)
-        self.delivered.append(message_from_bytes(envelope.content))
         return ACCEPTED
 
     def stall(self) -> None:
