@@ -20,7 +20,7 @@ from wagtail.log_actions import registry as log_registry
 from cms_site.articles.models import ArticlePage
 
 from . import moderation, privacy
-from .models import ArticleComment
+from .models import ArticleComment, NotificationIntent
 from .text import has_forbidden_characters
 
 MODERATE = "reader_comments.moderate_articlecomment"
@@ -141,7 +141,9 @@ class BulkForm(forms.Form):
 class BulkModerateView(PermissionRequired, View):
     def post(self, request):
         form = BulkForm(request.POST)
-        next_url = get_valid_next_url_from_request(request) or reverse("reader_comments_admin:index")
+        next_url = get_valid_next_url_from_request(request) or reverse(
+            "reader_comments_admin:index"
+        )
         if not form.is_valid():
             messages.error(request, "Select at least one comment and an action.")
             return redirect(next_url)
@@ -199,6 +201,7 @@ class CommentDetailView(PermissionRequired, WagtailAdminTemplateMixin, TemplateV
             comment=self.comment,
             replies=self.comment.replies.order_by("created_at", "pk"),
             history=log_registry.get_logs_for_instance(self.comment).select_related("user"),
+            emails=NotificationIntent.about(self.comment),
             reply_form=kwargs.get("reply_form") or ReplyForm(),
             actions=[("approve", "Approve"), ("spam", "Spam"), ("reject", "Reject")],
             masked_email=masked(commenter.email) if commenter else "",

@@ -292,6 +292,20 @@ class NotificationIntent(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk}"
 
+    @classmethod
+    def about(cls, comment: ArticleComment) -> "models.QuerySet[NotificationIntent]":
+        """The emails a comment caused, its commenter's confirmation included."""
+        caused = models.Q(comment=comment)
+        if comment.commenter_id:
+            caused |= models.Q(commenter_id=comment.commenter_id)
+        return cls.objects.filter(caused).order_by("created_at", "pk")
+
+    @property
+    def delivery(self) -> str:
+        if self.sent_at or self.outcome:
+            return self.outcome or "sent"
+        return "sending" if self.claimed_at else "waiting"
+
 
 class SpamModel(models.Model):
     """A trained spam filter, stored in the database so every process can load it."""

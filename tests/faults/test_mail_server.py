@@ -1,12 +1,17 @@
 """The mail server refusing: a real SMTP server answering 4xx (retried) or 5xx (final)."""
 
+import re
+
 import pytest
+from django.urls import reverse
 
 from cms_site.reader_comments import notifications
 from cms_site.reader_comments.models import Commenter, NotificationIntent
+from tests.support.comments import make_comment
 from tests.support.smtp import mail_server
 
 pytestmark = pytest.mark.django_db
+Kind = NotificationIntent.Kind
 TEMPORARY = "451 4.2.0 <{address}>: Recipient address temporarily rejected, try later"
 PERMANENT = "550 5.1.1 <{address}>: Recipient address rejected: User unknown in virtual table"
 
@@ -22,9 +27,7 @@ def smtp(settings):
 @pytest.fixture
 def intent(db):
     commenter = Commenter.objects.create(email="dana.reader@example.com")
-    return NotificationIntent.objects.create(
-        kind=NotificationIntent.Kind.CONFIRM_EMAIL, commenter=commenter
-    )
+    return NotificationIntent.objects.create(kind=Kind.CONFIRM_EMAIL, commenter=commenter)
 
 
 def test_a_temporary_refusal_is_retried_by_the_periodic_sender_and_sent_once(smtp, intent):
@@ -75,3 +78,15 @@ def test_a_mail_server_that_is_down_counts_as_temporary(settings, intent):
     intent.refresh_from_db()
     assert (intent.attempts, intent.outcome, intent.claimed_at) == (1, "", None)
     assert "ConnectionRefusedError" in intent.last_error
+
+
+def test_the_moderator_sees_why_an_email_failed(smtp, article, moderator, client):
+    comment = make_comment(article, email="dana.reader@example.com", notify=True)
+    intent = NotificationIntent.objects.create(kind=Kind.APPROVED, comment=comment)
+    smtp.refusal = PERMANENT
+    notifications.send_intent(intent.pk)
+    client.force_login(moderator)
+    page = client.get(reverse("reader_comments_admin:detail", args=[comment.pk]))
+    row = re.search(r"<td>Comment approved</td>(.*?)</tr>", page.content.decode(), re.S)[1]
+    assert "<td>failed</td>" in row and "550" in row and "User unknown" in row
+    assert "dana.reader@" not in page.content.decode()
