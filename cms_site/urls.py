@@ -29,3 +29,5 @@ if settings.SERVE_MEDIA:  # the demo and development; production serves media el
     urlpatterns += [re_path(media, serve, {"document_root": settings.MEDIA_ROOT})]
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+handler500 = "cms_site.errors.server_error"

@@ -24,7 +24,7 @@ from wagtail.log_actions import registry as log_registry
 from cms_site.articles.models import ArticlePage
 
 from . import blocks, moderation, privacy
-from .models import ArticleComment, Block
+from .models import ArticleComment, Block, NotificationIntent
 from .text import has_forbidden_characters
 
 MODERATE = "reader_comments.moderate_articlecomment"
@@ -205,6 +205,7 @@ class CommentDetailView(PermissionRequired, WagtailAdminTemplateMixin, TemplateV
             comment=self.comment,
             replies=self.comment.replies.order_by("created_at", "pk"),
             history=log_registry.get_logs_for_instance(self.comment).select_related("user"),
+            emails=NotificationIntent.about(self.comment),
             reply_form=kwargs.get("reply_form") or ReplyForm(),
             actions=[("approve", "Approve"), ("spam", "Spam"), ("reject", "Reject")],
             masked_email=blocks.masked(commenter.email) if commenter else "",

@@ -19,6 +19,9 @@ DEFAULTS = {
     "COMMENTS_SPAM_MODELS_KEPT": 5,
     # Failed notification emails are retried this many times by the periodic sender.
     "COMMENTS_NOTIFICATION_ATTEMPTS": 5,
+    # A send claimed longer ago than this, in seconds, was interrupted (the sender died): it is
+    # marked "unknown" for review, never resent. Keep it above the Celery hard time limit.
+    "COMMENTS_NOTIFICATION_CLAIM_TIMEOUT": 15 * 60,
     # Lifetime of the cookie that proves a browser confirmed a commenter's email, in seconds.
     "COMMENTS_TRUST_COOKIE_AGE": 365 * 24 * 3600,
     # A commenter stays trusted this long after a moderator last approved one of their

@@ -325,6 +325,9 @@ class NotificationIntent(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Set (and committed) before the mail server is contacted; a claim left behind by a killed
+    # sender is never resent (see notifications.send_intent).
+    claimed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=40, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -334,6 +337,20 @@ class NotificationIntent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk}"
+
+    @classmethod
+    def about(cls, comment: ArticleComment) -> "models.QuerySet[NotificationIntent]":
+        """The emails a comment caused, its commenter's confirmation included."""
+        caused = models.Q(comment=comment)
+        if comment.commenter_id:
+            caused |= models.Q(commenter_id=comment.commenter_id)
+        return cls.objects.filter(caused).order_by("created_at", "pk")
+
+    @property
+    def delivery(self) -> str:
+        if self.sent_at or self.outcome:
+            return self.outcome or "sent"
+        return "sending" if self.claimed_at else "waiting"
 
 
 class SpamModel(models.Model):

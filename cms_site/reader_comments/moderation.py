@@ -128,19 +128,20 @@ def submit(
     settings: CommentSettings,
     browser_commenter_id: int | None = None,
 ) -> ArticleComment:
-    commenter = commenter_for(submission.email)
     parent = submission.parent
-    comment = ArticleComment.objects.create(
-        page=page,
-        parent=parent,
-        depth=parent.depth + 1 if parent else 1,
-        commenter=commenter,
-        author_name=submission.name,
-        website=submission.website,
-        body=submission.body,
-        notify=wants_emails(commenter, submission.notify, browser_commenter_id),
-        ip_hash=client.stored_hash,
-    )
+    with transaction.atomic():  # never a commenter without the comment that brought them
+        commenter = commenter_for(submission.email)
+        comment = ArticleComment.objects.create(
+            page=page,
+            parent=parent,
+            depth=parent.depth + 1 if parent else 1,
+            commenter=commenter,
+            author_name=submission.name,
+            website=submission.website,
+            body=submission.body,
+            notify=wants_emails(commenter, submission.notify, browser_commenter_id),
+            ip_hash=client.stored_hash,
+        )
     try:
         with transaction.atomic():
             if block := blocks.matching(commenter.email, comment.ip_hash):

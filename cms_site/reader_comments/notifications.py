@@ -3,18 +3,24 @@
 Every email to a commenter is first written as a ``NotificationIntent`` row in the transaction
 that caused it. A task sends it right after the commit; a periodic task sends whatever is still
 unsent, so a broker or mail outage delays an email but never loses it.
+
+Delivery is at most once: a sender claims the row (committed) before it talks to the mail server.
+A 4xx answer or an outage releases the claim for a later attempt; a 5xx answer or the last
+attempt marks it failed; a claim whose sender died mid-send is marked unknown, not resent.
+Stored errors never keep an email address.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +37,9 @@ Status = ArticleComment.Status
 MODERATE_PERMISSION = "reader_comments.moderate_articlecomment"
 DIGEST_LISTED = 20
 WAITING = "waiting"
+SENT, SKIPPED, FAILED, UNKNOWN = "sent", "skipped", "failed", "unknown"
+INTERRUPTED = "The sender stopped during the send; the email may or may not have gone out."
+EMAIL_ADDRESS = re.compile(r"[\w.!#$%&*+/=?^`{|}~\\-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def record(kind: str, comment=None, commenter=None) -> NotificationIntent:
@@ -74,7 +83,9 @@ def confirm_email(commenter: Commenter) -> bool:
         return False
     commenter.email_confirmed_at = timezone.now()
     commenter.save(update_fields=["email_confirmed_at"])
-    for intent_id in waiting_for(commenter).values_list("pk", flat=True):
+    waiting = list(waiting_for(commenter).values_list("pk", flat=True))
+    NotificationIntent.objects.filter(pk__in=waiting).update(outcome="")  # the sender's again
+    for intent_id in waiting:
         dispatch.enqueue("send_notification", intent_id)
     return True
 
@@ -204,45 +215,88 @@ def build_message(intent: NotificationIntent) -> EmailMessage | None:
 
 
 def send_intent(intent_id: int) -> str:
-    """Send one recorded email at most once; returns sent, skipped, failed or gone."""
-    with transaction.atomic():
-        intent = (
-            NotificationIntent.objects.select_for_update()
-            .filter(pk=intent_id, sent_at__isnull=True)
-            .first()
+    """Send one recorded email at most once; returns sent, skipped, failed or gone.
+
+    The claim is committed before the mail server is contacted, so a second sender (the
+    periodic task, a redelivered task) never sends it again, even if this one is killed.
+    """
+    intent = claim(intent_id)
+    if intent is None:
+        return "gone"
+    if must_wait(intent):
+        NotificationIntent.objects.filter(pk=intent.pk).update(
+            claimed_at=None, outcome=WAITING, attempts=F("attempts") - 1
         )
-        if intent is None:
-            return "gone"
-        if must_wait(intent):
-            intent.outcome = WAITING
-            intent.save(update_fields=["outcome"])
-            return WAITING
-        intent.attempts += 1
-        try:
-            message = build_message(intent)
-            if message is not None:
-                message.send()
-        except Exception as exc:
-            logger.warning("Notification %s failed (attempt %s)", intent.pk, intent.attempts)
-            intent.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-            intent.save(update_fields=["attempts", "last_error"])
-            return "failed"
-        intent.sent_at = timezone.now()
-        intent.outcome = "sent" if message is not None else "skipped"
-        intent.save(update_fields=["attempts", "sent_at", "outcome"])
-        return intent.outcome
+        return WAITING
+    try:
+        message = build_message(intent)
+        if message is not None:
+            message.send()
+    except Exception as exc:
+        release_after_failure(intent, exc)
+        return FAILED
+    outcome = SENT if message is not None else SKIPPED
+    NotificationIntent.objects.filter(pk=intent.pk).update(sent_at=timezone.now(), outcome=outcome)
+    return outcome
+
+
+def claim(intent_id: int) -> NotificationIntent | None:
+    claimed = NotificationIntent.objects.filter(
+        pk=intent_id, sent_at__isnull=True, claimed_at__isnull=True, outcome=""
+    ).update(claimed_at=timezone.now(), attempts=F("attempts") + 1)
+    return NotificationIntent.objects.get(pk=intent_id) if claimed else None
+
+
+def release_after_failure(intent: NotificationIntent, exc: Exception) -> None:
+    """A refused or failed send: retried later unless permanent or out of attempts."""
+    final = is_permanent(exc) or intent.attempts >= conf.get("COMMENTS_NOTIFICATION_ATTEMPTS")
+    logger.warning(
+        "Notification %s failed (attempt %s%s)", intent.pk, intent.attempts, ", final" * final
+    )
+    NotificationIntent.objects.filter(pk=intent.pk).update(
+        claimed_at=None,
+        outcome=FAILED if final else "",
+        last_error=without_addresses(f"{type(exc).__name__}: {exc}")[:1000],
+    )
+
+
+def smtp_codes(exc: Exception) -> list[int]:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return [code for code, _ in exc.recipients.values()]
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return [exc.smtp_code]
+    return []
+
+
+def is_permanent(exc: Exception) -> bool:
+    """A 5xx answer will not change by retrying; 4xx, timeouts and outages may."""
+    codes = smtp_codes(exc)
+    return bool(codes) and all(500 <= code < 600 for code in codes)
+
+
+def without_addresses(text: str) -> str:
+    return EMAIL_ADDRESS.sub("<address>", text)
+
+
+def mark_interrupted() -> int:
+    """Claims older than the timeout belong to a sender that died mid-send: the email may or
+    may not have left, so it is marked unknown for a person to check, never sent twice."""
+    timeout = timedelta(seconds=conf.get("COMMENTS_NOTIFICATION_CLAIM_TIMEOUT"))
+    return NotificationIntent.objects.filter(
+        sent_at__isnull=True, outcome="", claimed_at__lt=timezone.now() - timeout
+    ).update(outcome=UNKNOWN, last_error=INTERRUPTED)
 
 
 def send_pending(limit: int = 200) -> int:
     """Send recorded emails the immediate task missed (broker down, mail server down)."""
-    ids = (
-        NotificationIntent.objects.filter(
-            sent_at__isnull=True, attempts__lt=conf.get("COMMENTS_NOTIFICATION_ATTEMPTS")
-        )
-        .exclude(outcome=WAITING)
-        .values_list("pk", flat=True)[:limit]
-    )
-    return sum(send_intent(pk) == "sent" for pk in list(ids))
+    mark_interrupted()
+    ids = NotificationIntent.objects.filter(
+        sent_at__isnull=True,
+        claimed_at__isnull=True,
+        outcome="",
+        attempts__lt=conf.get("COMMENTS_NOTIFICATION_ATTEMPTS"),
+    ).values_list("pk", flat=True)[:limit]
+    return sum(send_intent(pk) == SENT for pk in list(ids))
 
 
 def moderator_emails() -> list[str]:
