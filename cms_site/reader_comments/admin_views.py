@@ -26,6 +26,7 @@ from .text import has_forbidden_characters
 MODERATE = "reader_comments.moderate_articlecomment"
 MANAGE_DATA = "reader_comments.manage_commenter_data"
 Status = ArticleComment.Status
+EXTRA = "comments-queue__extra"  # columns a phone leaves out (static/reader_comments/admin.css)
 ACTION_LABELS = {"approve": "approved", "spam": "marked as spam", "reject": "rejected"}
 
 
@@ -107,11 +108,11 @@ class QueueView(PermissionRequired, BaseListingView):
             get_title_id=lambda comment: f"comment_{comment.pk}_title",
         ),
         Column("author_name", label="Name"),
-        Column("article", label="Article", accessor="page.title"),
+        Column("article", label="Article", accessor="page.title", classname=EXTRA),
         Column("status", label="Status", accessor="get_status_display"),
-        Column("reason", label="Reason", accessor=reason),
-        Column("spam_score", label="Spam score", accessor=score),
-        DateColumn("created_at", label="Received"),
+        Column("reason", label="Reason", accessor=reason, classname=EXTRA),
+        Column("spam_score", label="Spam score", accessor=score, classname=EXTRA),
+        DateColumn("created_at", label="Received", classname=EXTRA),
     ]
 
     def get_base_queryset(self):
@@ -141,7 +142,9 @@ class BulkForm(forms.Form):
 class BulkModerateView(PermissionRequired, View):
     def post(self, request):
         form = BulkForm(request.POST)
-        next_url = get_valid_next_url_from_request(request) or reverse("reader_comments_admin:index")
+        next_url = get_valid_next_url_from_request(request) or reverse(
+            "reader_comments_admin:index"
+        )
         if not form.is_valid():
             messages.error(request, "Select at least one comment and an action.")
             return redirect(next_url)
@@ -164,6 +167,16 @@ class ReplyForm(forms.Form):
         if has_forbidden_characters(reply):
             raise forms.ValidationError("Remove the invisible control characters.")
         return reply
+
+
+def detail_actions(comment: ArticleComment) -> list[tuple[str, str, bool]]:
+    """(action, label, primary): only changes of state, the likeliest one first and primary."""
+    order = (
+        ["reject", "spam"] if comment.status == Status.APPROVED else ["approve", "spam", "reject"]
+    )
+    labels = {"approve": "Approve", "spam": "Mark as spam", "reject": "Reject"}
+    changes = [a for a in order if moderation.ACTIONS[a] != comment.status]
+    return [(action, labels[action], n == 0) for n, action in enumerate(changes)]
 
 
 def masked(email: str) -> str:
@@ -200,7 +213,7 @@ class CommentDetailView(PermissionRequired, WagtailAdminTemplateMixin, TemplateV
             replies=self.comment.replies.order_by("created_at", "pk"),
             history=log_registry.get_logs_for_instance(self.comment).select_related("user"),
             reply_form=kwargs.get("reply_form") or ReplyForm(),
-            actions=[("approve", "Approve"), ("spam", "Spam"), ("reject", "Reject")],
+            actions=detail_actions(self.comment),
             masked_email=masked(commenter.email) if commenter else "",
             commenter=commenter,
             can_manage_data=self.request.user.has_perm(MANAGE_DATA),

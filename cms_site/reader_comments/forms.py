@@ -8,7 +8,10 @@ from .moderation import Submission
 from .text import has_forbidden_characters
 
 NAME_MAX = 80
+COMMENT_COUNT_ID = "comment-count"
 WEBSITE_MAX = 200
+# A comment over its limit comes back whole so the reader can shorten it; a flood does not.
+COMMENT_ECHO_MAX = 50_000
 CONTROL_MESSAGE = "Remove the invisible control characters from your {}."
 AUTOMATED_MESSAGE = (
     "Your comment was not saved because it looks automated. "
@@ -82,7 +85,10 @@ class CommentForm(forms.Form):
                 "the limit is %(limit_value)d.",
             )
         ]
-        field.widget.attrs["maxlength"] = str(limit)
+        # No maxlength: the browser would cut a pasted comment silently. The counter in
+        # comment-form.js and the validator above say what is too long instead.
+        field.widget.attrs["data-limit"] = str(limit)
+        field.widget.attrs["aria-describedby"] = COMMENT_COUNT_ID
 
     def full_clean(self):
         super().full_clean()
@@ -96,10 +102,12 @@ class CommentForm(forms.Form):
                 attrs["aria-describedby"] = f"{described} {self[name].auto_id}-error".strip()
 
     def _trim_oversized(self) -> None:
-        """Echo at most each field's limit back to the reader, never a megabyte."""
+        """Echo each field back whole up to its limit (a comment up to COMMENT_ECHO_MAX)."""
         data = self.data.copy()
         for name, field in self.fields.items():
             key, limit = self.add_prefix(name), getattr(field, "max_length", None)
+            if name == "comment":
+                limit = COMMENT_ECHO_MAX
             value = data.get(key)
             if limit and isinstance(value, str) and len(value) > limit:
                 data[key] = value[:limit]
