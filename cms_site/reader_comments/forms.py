@@ -19,6 +19,12 @@ AUTOMATED_MESSAGE = (
 )
 
 
+class WebsiteField(forms.URLField):
+    """http(s) only, checked once (a second URLValidator repeated the same message)."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
 class CommentForm(forms.Form):
     name = forms.CharField(
         label="Name",
@@ -38,12 +44,11 @@ class CommentForm(forms.Form):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    website = forms.URLField(
+    website = WebsiteField(
         label="Website",
         required=False,
         max_length=WEBSITE_MAX,
         assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"])],
         error_messages={
             "invalid": "Enter a web address starting with http:// or https://, or leave it empty.",
             "max_length": "Keep the web address under %(limit_value)d characters.",
