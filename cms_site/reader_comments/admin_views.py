@@ -85,6 +85,12 @@ class SelectColumn(BaseColumn):
     cell_template_name = "reader_comments/admin/cells/select.html"
 
 
+class CommentTitleColumn(TitleColumn):
+    """The excerpt, with its author and article below it where the columns are hidden."""
+
+    cell_template_name = "reader_comments/admin/cells/comment_title.html"
+
+
 class QueueView(PermissionRequired, BaseListingView):
     model = ArticleComment
     page_title = "Comments"
@@ -100,14 +106,14 @@ class QueueView(PermissionRequired, BaseListingView):
     verbose_name_plural = "comments"
     columns = [
         SelectColumn("select", label="Select"),
-        TitleColumn(
+        CommentTitleColumn(
             "excerpt",
             label="Comment",
             accessor=excerpt,
             get_url=detail_url,
             get_title_id=lambda comment: f"comment_{comment.pk}_title",
         ),
-        Column("author_name", label="Name"),
+        Column("author_name", label="Name", classname=EXTRA),
         Column("article", label="Article", accessor="page.title", classname=EXTRA),
         Column("status", label="Status", accessor="get_status_display"),
         Column("reason", label="Reason", accessor=reason, classname=EXTRA),
