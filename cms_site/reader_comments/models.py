@@ -270,6 +270,14 @@ class ArticleComment(models.Model):
         name = self.author_name.removesuffix(" (moderator)")
         return "" if name == MODERATOR_FALLBACK_NAME else name
 
+    @property
+    def signed_name(self) -> str:
+        """The name with the moderator's role, for emails (which have no badge)."""
+        if not self.moderator_author_id:
+            return self.author_name
+        name = self.display_name
+        return f"{name} (moderator)" if name else MODERATOR_FALLBACK_NAME
+
 
 class NotificationIntent(models.Model):
     """An email that must go out: written in the same transaction as its cause, sent later."""
