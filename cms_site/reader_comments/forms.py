@@ -25,6 +25,13 @@ class WebsiteField(forms.URLField):
     default_validators = [URLValidator(schemes=["http", "https"])]
 
 
+class CommentField(forms.CharField):
+    """Counted as the reader's counter counts: a line break is one character, not CR LF."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n")
+
+
 class CommentForm(forms.Form):
     name = forms.CharField(
         label="Name",
@@ -55,7 +62,7 @@ class CommentForm(forms.Form):
         },
         widget=forms.URLInput(attrs={"autocomplete": "url"}),
     )
-    comment = forms.CharField(
+    comment = CommentField(
         label="Comment",
         error_messages={"required": "Write your comment."},
         widget=forms.Textarea(attrs={"rows": 8, "cols": 45}),

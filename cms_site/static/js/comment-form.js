@@ -47,8 +47,13 @@
   announcer.id = "comment-count-status";
   let state = "ok";
 
+  // Characters as the server counts them (code points; a line break is one).
+  function length() {
+    return Array.from(textarea.value).length;
+  }
+
   function tooLong() {
-    return textarea.value.length > limit;
+    return length() > limit;
   }
 
   function describe(length) {
@@ -60,15 +65,15 @@
   }
 
   function update() {
-    const length = textarea.value.length;
-    counter.textContent = describe(length);
-    const over = length > limit;
-    const next = over ? "over" : length > limit * 0.9 ? "near" : "ok";
+    const used = length();
+    counter.textContent = describe(used);
+    const over = used > limit;
+    const next = over ? "over" : used > limit * 0.9 ? "near" : "ok";
     counter.classList.toggle("comment-form__count--over", over);
     if (over) textarea.setAttribute("aria-invalid", "true");
     else if (state === "over") textarea.removeAttribute("aria-invalid");
     if (next !== state) {
-      if (next === "near") announcer.textContent = `${limit - length} characters left.`;
+      if (next === "near") announcer.textContent = `${limit - used} characters left.`;
       else if (next === "over") announcer.textContent = counter.textContent;
       else if (state === "over") announcer.textContent = "Your comment is within the limit again.";
       state = next;

@@ -133,6 +133,14 @@ def test_site_setting_sets_the_length_limit(client, article, comment_settings):
     assert "the limit is 200" in response.content.decode()
 
 
+def test_line_breaks_and_emoji_count_as_one_character_each(client, article, comment_settings):
+    comment_settings.max_length = 200
+    comment_settings.save()
+    text = ("Squats 💪\r\n" * 22).strip()  # 197 characters as counted, 218 with CR LF
+    assert post_comment(client, article, comment=text).status_code == 302
+    assert ArticleComment.objects.get().body == text.replace("\r\n", "\n")
+
+
 def test_posting_requires_csrf(article):
     client = Client(enforce_csrf_checks=True)
     response = client.post(post_url(article), VALID)
