@@ -31,7 +31,7 @@ def test_a_flood_from_one_address_is_stopped(article, comment_settings):
     assert post_comment(other, article, email="other@example.com").status_code == 302
 
 
-def test_only_accepted_comments_count(article, comment_settings):
+def assert_only_accepted_comments_count(article, comment_settings):
     comment_settings.ip_limit = 2
     comment_settings.email_limit = 1
     comment_settings.save()
@@ -43,6 +43,10 @@ def test_only_accepted_comments_count(article, comment_settings):
     assert post_comment(client, article, email="other@example.com").status_code == 302
     assert post_comment(client, article, email="third@example.com").status_code == 429
     assert ArticleComment.objects.count() == 2
+
+
+def test_only_accepted_comments_count(article, comment_settings):
+    assert_only_accepted_comments_count(article, comment_settings)
 
 
 def test_the_flood_message_is_clear(article, comment_settings):
@@ -142,3 +146,9 @@ def test_typos_do_not_lock_a_reader_out_on_the_production_cache(
     assert flood(article, 1) == [302]
     assert flood(article, 4) == [302, 302, 429, 429]
     assert ArticleComment.objects.count() == 3
+
+
+def test_refusals_are_handed_back_on_the_production_cache(
+    production_cache_on_redis, article, comment_settings
+):
+    assert_only_accepted_comments_count(article, comment_settings)
