@@ -22,11 +22,11 @@ $(VENV)/.installed: pyproject.toml requirements/site.txt requirements/dev.txt
 demo: install
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo_content
+	WEB_PORT=$(PORT) $(BIN)/python manage.py load_demo_content
 	$(BIN)/python manage.py update_index --verbosity 0
 	@if [ -z "$$REDIS_URL" ]; then echo "No REDIS_URL set: Celery uses its embedded filesystem broker in var/celery (no server needed)."; else echo "Celery broker: $$REDIS_URL"; fi
 	@echo "Serving the demo at http://127.0.0.1:$(PORT)/ (admin at http://127.0.0.1:$(PORT)/admin/) with a Celery worker and beat. Ctrl-C stops all three."
-	DEBUG=$${DEBUG:-false} WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
+	DEBUG=$${DEBUG:-false} WEB_PORT=$(PORT) WAGTAILADMIN_BASE_URL=$${WAGTAILADMIN_BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/honcho start -f Procfile
 
 # axe-core for the accessibility checks of the browser tests
 node_modules/.installed: package-lock.json

@@ -76,8 +76,18 @@ def ensure_home() -> HomePage:
     home = HomePage.objects.first()
     if home is None:
         raise RuntimeError("The home page is missing: run `python manage.py migrate` first.")
-    Site.objects.filter(is_default_site=True).update(root_page=home)
+    for site in Site.objects.filter(is_default_site=True):  # save() refreshes cached root URLs
+        site.root_page = home
+        site.hostname, site.port = demo_address()
+        site.save()
     return home
+
+
+def demo_address() -> tuple[str, int]:
+    """Where `make demo` serves the site, so that links in its emails (built from the default
+    Site) open it: DEMO_HOST (127.0.0.1) and WEB_PORT or PORT (8000)."""
+    port = os.environ.get("WEB_PORT") or os.environ.get("PORT") or "8000"
+    return os.environ.get("DEMO_HOST", "127.0.0.1"), int(port)
 
 
 def ensure_article_index(home: HomePage) -> ArticleIndexPage:

@@ -30,6 +30,7 @@ from .text import has_forbidden_characters
 MODERATE = "reader_comments.moderate_articlecomment"
 MANAGE_DATA = "reader_comments.manage_commenter_data"
 Status = ArticleComment.Status
+EXTRA = "comments-queue__extra"  # columns a phone leaves out (static/reader_comments/admin.css)
 ACTION_LABELS = {"approve": "approved", "spam": "marked as spam", "reject": "rejected"}
 
 
@@ -88,6 +89,12 @@ class SelectColumn(BaseColumn):
     cell_template_name = "reader_comments/admin/cells/select.html"
 
 
+class CommentTitleColumn(TitleColumn):
+    """The excerpt, with its author and article below it where the columns are hidden."""
+
+    cell_template_name = "reader_comments/admin/cells/comment_title.html"
+
+
 class QueueView(PermissionRequired, BaseListingView):
     model = ArticleComment
     page_title = "Comments"
@@ -103,19 +110,19 @@ class QueueView(PermissionRequired, BaseListingView):
     verbose_name_plural = "comments"
     columns = [
         SelectColumn("select", label="Select"),
-        TitleColumn(
+        CommentTitleColumn(
             "excerpt",
             label="Comment",
             accessor=excerpt,
             get_url=detail_url,
             get_title_id=lambda comment: f"comment_{comment.pk}_title",
         ),
-        Column("author_name", label="Name"),
-        Column("article", label="Article", accessor="page.title"),
+        Column("author_name", label="Name", classname=EXTRA),
+        Column("article", label="Article", accessor="page.title", classname=EXTRA),
         Column("status", label="Status", accessor="get_status_display"),
-        Column("reason", label="Reason", accessor=reason),
-        Column("spam_score", label="Spam score", accessor=score),
-        DateColumn("created_at", label="Received"),
+        Column("reason", label="Reason", accessor=reason, classname=EXTRA),
+        Column("spam_score", label="Spam score", accessor=score, classname=EXTRA),
+        DateColumn("created_at", label="Received", classname=EXTRA),
     ]
 
     @property
@@ -177,6 +184,16 @@ class ReplyForm(forms.Form):
         return reply
 
 
+def detail_actions(comment: ArticleComment) -> list[tuple[str, str, bool]]:
+    """(action, label, primary): only changes of state, the likeliest one first and primary."""
+    order = (
+        ["reject", "spam"] if comment.status == Status.APPROVED else ["approve", "spam", "reject"]
+    )
+    labels = {"approve": "Approve", "spam": "Mark as spam", "reject": "Reject"}
+    changes = [a for a in order if moderation.ACTIONS[a] != comment.status]
+    return [(action, labels[action], n == 0) for n, action in enumerate(changes)]
+
+
 class CommentDetailView(PermissionRequired, WagtailAdminTemplateMixin, TemplateView):
     template_name = "reader_comments/admin/detail.html"
     header_icon = "comment"
@@ -207,7 +224,7 @@ class CommentDetailView(PermissionRequired, WagtailAdminTemplateMixin, TemplateV
             history=log_registry.get_logs_for_instance(self.comment).select_related("user"),
             emails=NotificationIntent.about(self.comment),
             reply_form=kwargs.get("reply_form") or ReplyForm(),
-            actions=[("approve", "Approve"), ("spam", "Spam"), ("reject", "Reject")],
+            actions=detail_actions(self.comment),
             masked_email=blocks.masked(commenter.email) if commenter else "",
             commenter=commenter,
             block_form=BlockForm(),

@@ -8,12 +8,28 @@ from .moderation import Submission
 from .text import has_forbidden_characters
 
 NAME_MAX = 80
+COMMENT_COUNT_ID = "comment-count"
 WEBSITE_MAX = 200
+# A comment over its limit comes back whole so the reader can shorten it; a flood does not.
+COMMENT_ECHO_MAX = 50_000
 CONTROL_MESSAGE = "Remove the invisible control characters from your {}."
 AUTOMATED_MESSAGE = (
     "Your comment was not saved because it looks automated. "
     "Leave the field “Leave this field empty” blank and try again."
 )
+
+
+class WebsiteField(forms.URLField):
+    """http(s) only, checked once (a second URLValidator repeated the same message)."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
+class CommentField(forms.CharField):
+    """Counted as the reader's counter counts: a line break is one character, not CR LF."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n")
 
 
 class CommentForm(forms.Form):
@@ -35,19 +51,18 @@ class CommentForm(forms.Form):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    website = forms.URLField(
+    website = WebsiteField(
         label="Website",
         required=False,
         max_length=WEBSITE_MAX,
         assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"])],
         error_messages={
             "invalid": "Enter a web address starting with http:// or https://, or leave it empty.",
             "max_length": "Keep the web address under %(limit_value)d characters.",
         },
         widget=forms.URLInput(attrs={"autocomplete": "url"}),
     )
-    comment = forms.CharField(
+    comment = CommentField(
         label="Comment",
         error_messages={"required": "Write your comment."},
         widget=forms.Textarea(attrs={"rows": 8, "cols": 45}),
@@ -82,7 +97,10 @@ class CommentForm(forms.Form):
                 "the limit is %(limit_value)d.",
             )
         ]
-        field.widget.attrs["maxlength"] = str(limit)
+        # No maxlength: the browser would cut a pasted comment silently. The counter in
+        # comment-form.js and the validator above say what is too long instead.
+        field.widget.attrs["data-limit"] = str(limit)
+        field.widget.attrs["aria-describedby"] = COMMENT_COUNT_ID
 
     def full_clean(self):
         super().full_clean()
@@ -96,10 +114,12 @@ class CommentForm(forms.Form):
                 attrs["aria-describedby"] = f"{described} {self[name].auto_id}-error".strip()
 
     def _trim_oversized(self) -> None:
-        """Echo at most each field's limit back to the reader, never a megabyte."""
+        """Echo each field back whole up to its limit (a comment up to COMMENT_ECHO_MAX)."""
         data = self.data.copy()
         for name, field in self.fields.items():
             key, limit = self.add_prefix(name), getattr(field, "max_length", None)
+            if name == "comment":
+                limit = COMMENT_ECHO_MAX
             value = data.get(key)
             if limit and isinstance(value, str) and len(value) > limit:
                 data[key] = value[:limit]

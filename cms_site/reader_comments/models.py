@@ -12,6 +12,7 @@ from .spam_filter import SpamFilterConfig
 
 DEFAULT_FILTER = SpamFilterConfig()
 MAX_COMMENT_LENGTH = 10_000
+MODERATOR_FALLBACK_NAME = "Moderator"
 
 
 def probability_field(verbose_name: str, default: float, help_text: str) -> models.FloatField:
@@ -278,6 +279,23 @@ class ArticleComment(models.Model):
     @property
     def anchor(self) -> str:
         return f"comment-{self.pk}"
+
+    @property
+    def display_name(self) -> str:
+        """The public name; a moderator's badge says the role, so older replies drop their
+        "(moderator)" suffix and an unnamed moderator shows the badge alone (an empty name)."""
+        if not self.moderator_author_id:
+            return self.author_name
+        name = self.author_name.removesuffix(" (moderator)")
+        return "" if name == MODERATOR_FALLBACK_NAME else name
+
+    @property
+    def signed_name(self) -> str:
+        """The name with the moderator's role, for emails (which have no badge)."""
+        if not self.moderator_author_id:
+            return self.author_name
+        name = self.display_name
+        return f"{name} (moderator)" if name else MODERATOR_FALLBACK_NAME
 
 
 class Block(models.Model):

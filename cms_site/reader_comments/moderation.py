@@ -17,7 +17,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from . import blocks, conf, dispatch, spam_model
-from .models import ArticleComment, Commenter, CommentSettings
+from .models import MODERATOR_FALLBACK_NAME, ArticleComment, Commenter, CommentSettings
 from .ratelimit import Client
 from .signals import comment_status_changed
 from .text import count_links, find_phrase, phrase_list
@@ -254,7 +254,7 @@ def moderate_ids(ids: Iterable[int], action: str, user) -> list[ArticleComment]:
 
 def moderator_name(user) -> str:
     full_name = (user.get_full_name() or "").strip()
-    return f"{full_name} (moderator)"[:80] if full_name else "Moderator"
+    return full_name[:80] or MODERATOR_FALLBACK_NAME
 
 
 def reply_as_moderator(parent: ArticleComment, user, body: str) -> ArticleComment:

@@ -198,7 +198,7 @@ def reply_message(reply: ArticleComment) -> EmailMessage | None:
         return None
     return commenter_message(
         parent.commenter,
-        f"{reply.author_name} replied to your comment on “{reply.page.title}”",
+        f"{reply.signed_name} replied to your comment on “{reply.page.title}”",
         "reader_comments/emails/reply.txt",
         {"reply": reply, "url": comment_url(reply)},
     )

@@ -48,16 +48,21 @@ class Client:
         )
 
 
-def allow(scope: str, key: str, limit: int, window_seconds: int) -> bool:
-    """Count one hit in a fixed window; fail open (and log) when the cache is unreachable."""
+def cache_key(scope: str, key: str) -> str:
+    return f"reader_comments:rate:{scope}:{key}"
+
+
+def take(scope: str, key: str, limit: int, window_seconds: int) -> bool:
+    """Reserve one post in a fixed window, atomically; a refused post is handed straight back.
+    Fails open (and logs) when the cache is unreachable."""
     cache = caches[conf.get("COMMENTS_RATE_LIMIT_CACHE")]
-    cache_key = f"reader_comments:rate:{scope}:{key}"
+    name = cache_key(scope, key)
     try:
-        cache.add(cache_key, 0, timeout=window_seconds)
+        cache.add(name, 0, timeout=window_seconds)
         try:
-            count = cache.incr(cache_key)
+            count = cache.incr(name)
         except ValueError:  # expired between add and incr
-            cache.set(cache_key, 1, timeout=window_seconds)
+            cache.set(name, 1, timeout=window_seconds)
             count = 1
     except Exception:  # any cache outage must not block readers
         logger.warning("Comment rate limit skipped: cache unreachable", exc_info=True)
@@ -65,12 +70,45 @@ def allow(scope: str, key: str, limit: int, window_seconds: int) -> bool:
     if count is None:  # django-redis with IGNORE_EXCEPTIONS answers None instead of raising
         logger.warning("Comment rate limit skipped: cache unreachable")
         return True
-    return count <= limit
+    if count > limit:
+        give_back(scope, key)
+        return False
+    return True
 
 
-def allow_client(client: Client, limit: int, window_seconds: int) -> bool:
-    return allow("ip", client.limit_key, limit, window_seconds)
+def give_back(scope: str, key: str) -> None:
+    """Return a reserved post that was not stored, so that only accepted comments count."""
+    try:
+        caches[conf.get("COMMENTS_RATE_LIMIT_CACHE")].decr(cache_key(scope, key))
+    except ValueError:  # the window ended meanwhile: nothing left to return
+        pass
+    except Exception:
+        logger.warning("Comment rate limit not handed back: cache unreachable", exc_info=True)
 
 
-def allow_email(email: str, limit: int, window_seconds: int) -> bool:
-    return allow("email", keyed_hash("email-limit", email.casefold()), limit, window_seconds)
+@dataclass(frozen=True)
+class Reservation:
+    """The posts one comment reserved; handed back if the comment is refused or not stored."""
+
+    taken: tuple[tuple[str, str], ...]
+
+    def release(self) -> None:
+        for scope, key in self.taken:
+            give_back(scope, key)
+
+
+def reserve(
+    client: Client, email: str, ip_limit: int, email_limit: int, window_seconds: int
+) -> Reservation | None:
+    """One post for the address and the email, or None (nothing kept) when either is used up."""
+    wanted = [
+        ("ip", client.limit_key, ip_limit),
+        ("email", keyed_hash("email-limit", email.casefold()), email_limit),
+    ]
+    taken = []
+    for scope, key, limit in wanted:
+        if not take(scope, key, limit, window_seconds):
+            Reservation(tuple(taken)).release()
+            return None
+        taken.append((scope, key))
+    return Reservation(tuple(taken))

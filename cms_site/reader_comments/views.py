@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import csrf
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cms_site.articles.models import ArticlePage
 
@@ -35,28 +35,37 @@ def article_with_form(request: HttpRequest, page: ArticlePage, form, status: int
     return response
 
 
-@require_POST
+def comment_form_url(request: HttpRequest, page: ArticlePage) -> str:
+    return f"{page.get_url(request)}#respond"
+
+
+@require_http_methods(["GET", "POST"])
 def post_comment(request: HttpRequest, page_id: int) -> HttpResponse:
     page = get_object_or_404(ArticlePage.objects.live().public(), pk=page_id)
+    if request.method == "GET":  # a reload of the address a refused post left behind
+        return redirect(comment_form_url(request, page))
     settings = CommentSettings.for_request(request)
     form = CommentForm(request.POST, page=page, settings=settings)
     if not settings.enabled:
         form.add_error(None, CLOSED)
         return article_with_form(request, page, form, 403)
-    client = ratelimit.Client.from_request(request)
-    window = settings.rate_window_minutes * 60
-    if not ratelimit.allow_client(client, settings.ip_limit, window):
-        form.add_error(None, TOO_FAST)
-        return article_with_form(request, page, form, 429)
     if not form.is_valid():
         if form.is_honeypot:
             logger.info("Honeypot field filled in a comment on page %s", page.pk)
         return article_with_form(request, page, form, 400)
-    if not ratelimit.allow_email(form.cleaned_data["email"], settings.email_limit, window):
+    client = ratelimit.Client.from_request(request)
+    window = settings.rate_window_minutes * 60
+    email = form.cleaned_data["email"]
+    reserved = ratelimit.reserve(client, email, settings.ip_limit, settings.email_limit, window)
+    if reserved is None:
         form.add_error(None, TOO_FAST)
         return article_with_form(request, page, form, 429)
     browser = tokens.trusted_commenter_id(request.COOKIES.get(tokens.TRUST_COOKIE))
-    comment = moderation.submit(page, form.submission(), client, settings, browser)
+    try:
+        comment = moderation.submit(page, form.submission(), client, settings, browser)
+    except Exception:
+        reserved.release()
+        raise
     remember(request, comment)
     return redirect(f"{page.get_url(request)}#{comment.anchor}")
 

@@ -1,5 +1,7 @@
 from django.contrib.auth.models import Permission
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
@@ -60,6 +62,11 @@ class PendingCommentsPanel(Component):
 @hooks.register("register_admin_viewset")
 def register_moderation_viewset():
     return CommentModerationViewSet()
+
+
+@hooks.register("insert_global_admin_css")
+def moderation_queue_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("reader_comments/admin.css"))
 
 
 @hooks.register("construct_homepage_panels")

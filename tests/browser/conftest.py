@@ -36,6 +36,11 @@ DEVICES = {
     "desktop": {"viewport": {"width": 1280, "height": 900}},
     "tablet": {"viewport": {"width": 820, "height": 1180}, "is_mobile": True, "has_touch": True},
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+    "small-phone": {
+        "viewport": {"width": 375, "height": 812},
+        "is_mobile": True,
+        "has_touch": True,
+    },
 }
 # Requests that would leave this machine (the network is closed here and in CI) fail at once.
 EXTERNAL = re.compile(r"^https?://(?!(localhost|127\.0\.0\.1)(:\d+)?/)")
@@ -145,13 +150,14 @@ def open_page(browser, live_server, request):
     """open_page(device) gives a page in a fresh browser context (its own cookies)."""
     contexts = []
 
-    def open_page(device: str = "desktop"):
+    def open_page(device: str = "desktop", **options):
         context = browser.new_context(
             base_url=live_server.url,
             locale="en-GB",
             timezone_id="UTC",
             reduced_motion="reduce",
             **DEVICES[device],
+            **options,
         )
         context.set_default_timeout(10_000)
         context.set_default_navigation_timeout(20_000)

@@ -43,6 +43,7 @@ def test_home_article_and_comment_form_pass_axe(demo, open_page, shoot, axe_scri
         expect(form.get_by_role("alert")).to_contain_text("Your comment was not posted")
         expect(comment).to_have_attribute("aria-invalid", "true")
         expect(comment).to_have_accessible_description(
+            f"{len(INVISIBLE)} of 5000 characters. "
             "Remove the invisible control characters from your comment."
         )
         found[f"{device} comment form with errors"] = axe_violations(page, axe_script)

@@ -1,9 +1,13 @@
 import json
+import re
+from urllib.parse import urlsplit
 
 import pytest
 
 from cms_site.articles.models import ArticlePage, BodyArea
-from cms_site.demo.loader import CONTENT_FILE, load_demo_content
+from cms_site.demo.loader import CONTENT_FILE, demo_address, load_demo_content
+from cms_site.reader_comments import notifications
+from tests.support.comments import make_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +49,29 @@ def test_loader_prints_admin_login(client):
     credentials = {"username": report.username, "password": report.password}
     assert client.post("/admin/login/", credentials).status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+def test_links_in_the_demo_emails_open_the_demo(client, monkeypatch):
+    monkeypatch.setenv("WEB_PORT", "8123")
+    load_demo_content()
+    guide = ArticlePage.objects.get(slug="improving-upper-back-mobility")
+    parent = make_comment(guide, email="parent@example.com", notify=True)
+    reply = make_comment(guide, email="replier@example.com", parent=parent, depth=2)
+    bodies = [
+        notifications.confirmation_message(parent.commenter).body,
+        notifications.approved_message(parent).body,
+        notifications.reply_message(reply).body,
+    ]
+    links = [link for body in bodies for link in re.findall(r"https?://\S+", body)]
+    assert len(links) == 6 and f"http://127.0.0.1:8123{guide.url}#{reply.anchor}" in links
+    for link in links:
+        assert link.startswith("http://127.0.0.1:8123/"), link
+        assert client.get(urlsplit(link).path).status_code == 200, link
+
+
+def test_the_demo_serves_on_port_8000_unless_told_otherwise(monkeypatch):
+    for name in ("WEB_PORT", "PORT", "DEMO_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    assert demo_address() == ("127.0.0.1", 8000)
+    monkeypatch.setenv("PORT", "9000")
+    assert demo_address() == ("127.0.0.1", 9000)

@@ -12,10 +12,10 @@ from django.core.cache import caches
 from django.test import Client
 from wagtail.models import PageViewRestriction
 
-from cms_site.reader_comments import moderation, privacy
-from cms_site.reader_comments.models import ArticleComment, CommentSettings
 from cms_site.pagecache import store
 from cms_site.pagecache.middleware import HEADER
+from cms_site.reader_comments import moderation, privacy
+from cms_site.reader_comments.models import ArticleComment, CommentSettings
 from recommender.models import RecommenderSettings, RelatedArticle
 from recommender.retrain import rebuild_all
 from tests.support.comments import LOCMEM, RATE_CACHE, VALID, make_comment, post_comment

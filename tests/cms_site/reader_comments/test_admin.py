@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -125,14 +126,16 @@ def test_detail_shows_history_and_moderator_can_reply(moderator, queue, article)
     parent.refresh_from_db()
     assert parent.status == Status.APPROVED
     assert reply.status == Status.APPROVED and reply.moderator_author == moderator
-    assert reply.author_name == "Morgan Mod (moderator)" and reply.depth == 2
+    assert reply.author_name == "Morgan Mod" and reply.depth == 2
     actions = set(ModelLogEntry.objects.for_instance(parent).values_list("action", flat=True))
     assert {"reader_comments.approve", "reader_comments.reply"} <= actions
     history = client.get(url).content.decode()
     assert "Moderator replied" in history and "Approved" in history
 
     public = Client().get(article.url).content.decode()
-    assert "Thanks for asking" in public and "comment__badge" in public
+    assert "Thanks for asking" in public and public.count('class="comment__badge"') == 1
+    assert re.search(r'>Morgan Mod</b> <span class="comment__badge">Moderator</span>', public)
+    assert "(moderator)" not in public
 
 
 def test_single_action_from_the_detail_page(moderator, queue):

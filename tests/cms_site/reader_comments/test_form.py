@@ -133,6 +133,14 @@ def test_site_setting_sets_the_length_limit(client, article, comment_settings):
     assert "the limit is 200" in response.content.decode()
 
 
+def test_line_breaks_and_emoji_count_as_one_character_each(client, article, comment_settings):
+    comment_settings.max_length = 200
+    comment_settings.save()
+    text = ("Squats 💪\r\n" * 22).strip()  # 197 characters as counted, 218 with CR LF
+    assert post_comment(client, article, comment=text).status_code == 302
+    assert ArticleComment.objects.get().body == text.replace("\r\n", "\n")
+
+
 def test_posting_requires_csrf(article):
     client = Client(enforce_csrf_checks=True)
     response = client.post(post_url(article), VALID)
@@ -140,10 +148,43 @@ def test_posting_requires_csrf(article):
     assert not ArticleComment.objects.exists()
 
 
-def test_get_is_not_allowed_and_drafts_cannot_be_commented(client, article):
-    assert client.get(post_url(article)).status_code == 405
+def test_reloading_the_post_address_leads_to_the_form_and_drafts_cannot_be_commented(
+    client, article
+):
+    response = client.get(post_url(article))
+    assert response.status_code == 302 and response["Location"] == f"{article.url}#respond"
     article.unpublish()
     assert post_comment(client, article).status_code == 404
+    assert client.get(post_url(article)).status_code == 404
+
+
+def test_a_refused_post_lands_on_the_focusable_error_summary_with_the_text_kept(client, article):
+    response = post_comment(client, article, name="", email="nope")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f'action="{post_url(article)}#commentform-errors"' in html
+    summary = re.search(r'<div class="comment-form__errors"([^>]*)>(.*?)</div>', html, re.S)
+    assert 'role="alert"' in summary[1] and 'tabindex="-1"' in summary[1]
+    assert summary[1].count('id="commentform-errors"') == 1
+    assert '<a href="#id_name">Name: Enter your name.</a>' in summary[2]
+    assert '<a href="#id_email">Email: Enter a valid email address' in summary[2]
+    assert re.search(r'<input type="text" name="name"[^>]*aria-invalid="true"', html)
+    assert VALID["comment"] in html
+
+
+def test_an_over_long_comment_comes_back_whole_with_a_clear_error(
+    client, article, comment_settings
+):
+    comment_settings.max_length = 200
+    comment_settings.save()
+    pasted = "Long story about my knees. " * 12  # 323 characters once stripped
+    html = post_comment(client, article, comment=pasted).content.decode()
+    assert "Your comment is too long: 323 characters, the limit is 200." in html
+    assert f"{pasted}</textarea>" in html
+    textarea = re.search(r"<textarea[^>]*>", html)[0]
+    assert "maxlength" not in textarea and 'data-limit="200"' in textarea
+    assert 'aria-describedby="comment-count id_comment-error"' in textarea
+    assert '<span class="comment-form__count" id="comment-count"' in html
 
 
 def test_replies_are_threaded_up_to_the_configured_depth(client, article, comment_settings):

@@ -32,10 +32,22 @@ def test_a_flood_from_one_address_is_stopped(article, comment_settings):
     assert post_comment(other, article, email="other@example.com").status_code == 302
 
 
-def test_the_limit_counts_invalid_posts_too(article, comment_settings):
-    comment_settings.ip_limit = 3
+def assert_only_accepted_comments_count(article, comment_settings):
+    comment_settings.ip_limit = 2
+    comment_settings.email_limit = 1
     comment_settings.save()
-    assert flood(article, 5, comment="") == [400, 400, 400, 429, 429]
+    assert flood(article, 5, comment="") == [400] * 5
+    client = Client(REMOTE_ADDR="198.51.100.20")
+    assert post_comment(client, article, email="same@example.com").status_code == 302
+    # refused by the email limit: the address's reservation is handed back
+    assert post_comment(client, article, email="same@example.com").status_code == 429
+    assert post_comment(client, article, email="other@example.com").status_code == 302
+    assert post_comment(client, article, email="third@example.com").status_code == 429
+    assert ArticleComment.objects.count() == 2
+
+
+def test_only_accepted_comments_count(article, comment_settings):
+    assert_only_accepted_comments_count(article, comment_settings)
 
 
 def test_the_flood_message_is_clear(article, comment_settings):
@@ -120,3 +132,33 @@ def test_the_limit_holds_on_redis(redis_url, article, comment_settings, settings
     comment_settings.ip_limit = 3
     comment_settings.save()
     assert flood(article, 5) == [302, 302, 302, 429, 429]
+
+
+@pytest.fixture
+def production_cache_on_redis(redis_url, settings):
+    """The cache exactly as base.py configures it from REDIS_URL, in a key space of its own."""
+    cache = base_settings(REDIS_URL=redis_url)["CACHES"]["default"]
+    assert cache["BACKEND"] == "django_redis.cache.RedisCache"
+    assert cache["OPTIONS"]["IGNORE_EXCEPTIONS"] is True
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {**cache, "KEY_PREFIX": f"comments-test-{uuid.uuid4().hex}"},
+    }
+    settings.COMMENTS_RATE_LIMIT_CACHE = "ratelimit"
+
+
+def test_typos_do_not_lock_a_reader_out_on_the_production_cache(
+    production_cache_on_redis, article, comment_settings
+):
+    comment_settings.ip_limit = 3
+    comment_settings.save()
+    assert flood(article, 10, website="javascript:alert(1)") == [400] * 10
+    assert flood(article, 1) == [302]
+    assert flood(article, 4) == [302, 302, 429, 429]
+    assert ArticleComment.objects.count() == 3
+
+
+def test_refusals_are_handed_back_on_the_production_cache(
+    production_cache_on_redis, article, comment_settings
+):
+    assert_only_accepted_comments_count(article, comment_settings)
