@@ -21,10 +21,10 @@ class SpamFilterConfig:
     sublinear_tf: bool = True
     nb_smoothing: float = 1.0
     regularisation_c: float = 3.0
-    plain_regularisation_c: float = 10.0
+    plain_regularisation_c: float = 100.0
     max_chars: int = 5_000
     min_examples_per_class: int = 2
-    spam_threshold: float = 0.6
+    spam_threshold: float = 0.45
     review_threshold: float = 0.2
 
     def __post_init__(self) -> None:

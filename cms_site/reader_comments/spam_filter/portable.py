@@ -149,7 +149,7 @@ class PortableScorer:
             return cls._from_arrays(arrays)
         except ArtifactMismatch:
             raise
-        except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
+        except (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
             raise ArtifactMismatch(f"unreadable portable spam filter: {exc}") from exc
 
     @classmethod

@@ -19,7 +19,7 @@ from ..evaluation import deduplicate, load_jsonl
 from ..portable import PortableScorer
 
 STARTER_FILE = Path(__file__).with_name("youtube-spam-starter.npz")
-STARTER_SHA256 = "0000000000000000000000000000000000000000000000000000000000000000"
+STARTER_SHA256 = "1b9e785cde90d1783cd77fb4a570a0be50d4569dad5953c34a7207a6a56982f6"
 
 
 def starter_id(sha256: str = STARTER_SHA256) -> str:
