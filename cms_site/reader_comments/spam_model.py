@@ -211,6 +211,7 @@ def spam_score(text: str) -> tuple[float | None, str]:
 def own_weight(decisions: int, handover: int | None = None) -> float:
     """Weight of the site's own model after this many moderator decisions: n / (n + K)."""
     handover = conf.get("COMMENTS_SPAM_STARTER_HANDOVER") if handover is None else handover
+    handover = max(handover, 0)
     return decisions / (decisions + handover) if decisions + handover > 0 else 1.0
 
 
