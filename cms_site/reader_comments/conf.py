@@ -15,6 +15,10 @@ DEFAULTS = {
     "COMMENTS_CONFIRM_RESEND_AFTER": 24 * 3600,
     # JSON-lines files ({"text", "label": "spam"|"ham"}) added to the moderators' decisions.
     "COMMENTS_SPAM_SEED_CORPUS": [],
+    # Score with the shipped starter model (spam_filter/starter/) while the site has no model of
+    # its own, then blend: the own model weighs n / (n + HANDOVER) after n moderator decisions.
+    "COMMENTS_SPAM_STARTER": True,
+    "COMMENTS_SPAM_STARTER_HANDOVER": 100,
     # Trained spam models kept in the database besides the active one.
     "COMMENTS_SPAM_MODELS_KEPT": 5,
     # Failed notification emails are retried this many times by the periodic sender.

@@ -28,6 +28,7 @@ from .spam_filter import (
     SpamFilterConfig,
 )
 from .spam_filter.evaluation import load_jsonl, score
+from .spam_filter.starter import shipped_starter, starter_id
 from .spam_filter.text import dedup_key
 
 logger = logging.getLogger(__name__)
@@ -249,17 +250,56 @@ def _unpickle(version: str, data: bytes | memoryview | None) -> LoadedFilter | R
 
 
 def spam_score(text: str) -> tuple[float | None, str]:
-    """(probability, model version), or (None, "") with no model yet or on a scoring failure.
+    """(probability, what gave it), or (None, "") with no usable model or on a scoring failure.
 
-    ``SpamModelRefused`` when the stored model was refused, so the caller can hold the comment.
+    The site's own model and the shipped starter are blended by ``own_weight``; the version
+    says which were used: "<own version>", "<own version>+starter" or "starter-<sha256 prefix>".
+    ``SpamModelRefused`` when the stored own model was refused, so the caller holds the comment.
     """
     try:
         loaded = load_active()
-        if loaded is None:
-            return None, ""
-        return loaded.filter.spam_probability([text])[0], loaded.version
+        own = None if loaded is None else loaded.filter.spam_probability([text])[0]
+        starter = starter_probability(text)
+        return blend(own, starter, own_decisions(loaded), loaded.version if loaded else "")
     except SpamModelRefused:
         raise
     except Exception:
         logger.exception("Spam scoring failed; the comment continues without a score")
         return None, ""
+
+
+def own_weight(decisions: int, handover: int | None = None) -> float:
+    """Weight of the site's own model after this many moderator decisions: n / (n + K)."""
+    handover = conf.get("COMMENTS_SPAM_STARTER_HANDOVER") if handover is None else handover
+    handover = max(handover, 0)
+    return decisions / (decisions + handover) if decisions + handover > 0 else 1.0
+
+
+def blend(
+    own: float | None, starter: float | None, decisions: int, own_version: str
+) -> tuple[float | None, str]:
+    if starter is None:
+        return own, own_version if own is not None else ""
+    if own is None:
+        return starter, starter_id()
+    weight = own_weight(decisions)
+    return weight * own + (1 - weight) * starter, f"{own_version}+starter"
+
+
+def own_decisions(loaded: LoadedFilter | None) -> int:
+    if loaded is None:
+        return 0
+    rows = SpamModel.objects.filter(version=loaded.version).values_list("decisions", flat=True)
+    return rows.first() or 0
+
+
+def starter_probability(text: str) -> float | None:
+    """The shipped starter's probability, or None when it is switched off or unusable."""
+    if not conf.get("COMMENTS_SPAM_STARTER"):
+        return None
+    try:
+        scorer = shipped_starter()
+    except (OSError, ArtifactMismatch) as exc:
+        logger.warning("The starter spam model is unusable (%s); scoring without it", exc)
+        return None
+    return scorer.spam_probability([text])[0]

@@ -16,7 +16,7 @@ from .text import clean_text
 
 ARTIFACT_KIND = "spam-filter"
 # Bump when the pipeline's classes or features change, so old artifacts are retrained.
-ENGINE_VERSION = 1
+ENGINE_VERSION = 2
 
 SPAM = "spam"
 HAM = "ham"
@@ -29,6 +29,11 @@ class SpamFilter:
     def __init__(self, pipeline: Pipeline, config: SpamFilterConfig) -> None:
         self._pipeline = pipeline
         self.config = config
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """The fitted scikit-learn pipeline (read it, for example to export its weights)."""
+        return self._pipeline
 
     @classmethod
     def train(

@@ -21,9 +21,10 @@ class SpamFilterConfig:
     sublinear_tf: bool = True
     nb_smoothing: float = 1.0
     regularisation_c: float = 3.0
+    plain_regularisation_c: float = 100.0
     max_chars: int = 5_000
     min_examples_per_class: int = 2
-    spam_threshold: float = 0.6
+    spam_threshold: float = 0.45
     review_threshold: float = 0.2
 
     def __post_init__(self) -> None:
@@ -33,8 +34,8 @@ class SpamFilterConfig:
                 raise ValueError(f"bad {name} {getattr(self, name)}")
         if not 0.0 <= self.review_threshold <= self.spam_threshold <= 1.0:
             raise ValueError("need 0 <= review_threshold <= spam_threshold <= 1")
-        if self.nb_smoothing <= 0 or self.regularisation_c <= 0:
-            raise ValueError("nb_smoothing and regularisation_c must be positive")
+        if min(self.nb_smoothing, self.regularisation_c, self.plain_regularisation_c) <= 0:
+            raise ValueError("nb_smoothing and both regularisation values must be positive")
         if self.max_chars < 1 or self.min_examples_per_class < 1:
             raise ValueError("max_chars and min_examples_per_class must be at least 1")
 

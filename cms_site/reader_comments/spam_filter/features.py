@@ -39,7 +39,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "call_to_action": re.compile(
         r"\b(?:subscribe|check (?:it |this )?out|visit|click|go to|search for|look up"
-        r"|watch my|listen to my)\b",
+        r"|take a look at|watch my|listen to my)\b|\bsearch \"",
         re.IGNORECASE,
     ),
     # Asking readers to like or share the comment itself.

@@ -235,3 +235,66 @@ def test_benchmark_on_shared_sets(eval_sets):
     )
     last = json.loads(out.getvalue().strip().splitlines()[-1])
     assert last["test"] > 100 and last["precision"] > 0.5
+
+
+OBVIOUS_SPAM = "Check out my channel and subscribe!!! http://bit.ly/free-views"
+FITNESS_HAM = "Great article, the squat cues fixed my form."
+
+
+@pytest.fixture
+def starter_on(settings):
+    settings.COMMENTS_SPAM_STARTER = True
+    settings.COMMENTS_SPAM_STARTER_HANDOVER = 100
+    return settings
+
+
+@pytest.mark.django_db
+def test_a_fresh_site_scores_with_the_starter_model(starter_on):
+    from cms_site.reader_comments.spam_filter.starter import starter_id
+
+    assert not SpamModel.objects.exists()
+    spam, version = spam_model.spam_score(OBVIOUS_SPAM)
+    ham, _ = spam_model.spam_score(FITNESS_HAM)
+    assert spam > 0.9 and ham < 0.2
+    assert version == starter_id() and version.startswith("starter-")
+
+
+@pytest.mark.django_db
+def test_the_first_posted_comment_gets_a_starter_score(client, article, starter_on):
+    post_comment(client, article, comment=OBVIOUS_SPAM)
+    comment = ArticleComment.objects.get()
+    assert comment.spam_score > 0.9
+    assert comment.spam_model_version.startswith("starter-")
+    assert comment.status == Status.SPAM
+
+
+@pytest.mark.django_db
+def test_own_model_blends_in_by_decisions(decided, starter_on):
+    from cms_site.reader_comments.spam_filter.starter import shipped_starter
+
+    model = spam_model.retrain()
+    own = spam_model.load_active().filter.spam_probability([FITNESS_HAM])[0]
+    starter = shipped_starter().spam_probability([FITNESS_HAM])[0]
+    weight = model.decisions / (model.decisions + 100)
+    blended, version = spam_model.spam_score(FITNESS_HAM)
+    assert blended == pytest.approx(weight * own + (1 - weight) * starter)
+    assert version == f"{model.version}+starter"
+    starter_on.COMMENTS_SPAM_STARTER_HANDOVER = 0  # hand over completely
+    assert spam_model.spam_score(FITNESS_HAM)[0] == pytest.approx(own)
+    assert spam_model.own_weight(100, 100) == 0.5 and spam_model.own_weight(900, 100) == 0.9
+
+
+@pytest.mark.django_db
+def test_an_unusable_own_model_falls_back_to_the_starter(starter_on):
+    SpamModel.objects.create(version="broken", is_active=True, artifact=b"not a model")
+    score, version = spam_model.spam_score(OBVIOUS_SPAM)
+    assert score > 0.9 and version.startswith("starter-")
+
+
+@pytest.mark.django_db
+def test_switching_the_starter_off_leaves_the_own_model_alone(decided, settings):
+    settings.COMMENTS_SPAM_STARTER = False
+    model = spam_model.retrain()
+    assert spam_model.spam_score(FITNESS_HAM)[1] == model.version
+    SpamModel.objects.all().delete()
+    assert spam_model.spam_score(FITNESS_HAM) == (None, "")

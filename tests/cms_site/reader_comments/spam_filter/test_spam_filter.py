@@ -226,6 +226,8 @@ def test_engine_imports_no_django_or_wagtail():
         "import cms_site.reader_comments.spam_filter\n"
         "import cms_site.reader_comments.spam_filter.evaluation\n"
         "import cms_site.reader_comments.spam_filter.benchmark\n"
+        "import cms_site.reader_comments.spam_filter.starter\n"
+        "cms_site.reader_comments.spam_filter.starter.load_starter()\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('django', 'wagtail'))\n"
         "print(bad)\n"
         "sys.exit(1 if bad else 0)\n"
