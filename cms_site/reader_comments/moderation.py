@@ -198,6 +198,9 @@ def classify(comment: ArticleComment, rules: Rules, trusted: bool) -> Verdict:
     comment.spam_score = score
     comment.spam_model_version = version
     verdict = decide(comment.author_name, comment.website, comment.body, rules, score, trusted)
+    if verdict.reason == Reason.SPAM_SCORE and not spam_model.may_bin(version):
+        detail = f"{verdict.detail}, held: the starter model leads until moderators decide more"
+        verdict = Verdict(Status.PENDING, Reason.POSSIBLE_SPAM, detail)
     record(comment, verdict, previous=None)
     return verdict
 

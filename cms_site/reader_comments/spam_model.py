@@ -286,6 +286,17 @@ def blend(
     return weight * own + (1 - weight) * starter, f"{own_version}+starter"
 
 
+def may_bin(version: str) -> bool:
+    """Whether a score may mark a comment as spam unseen: only once the site's own model carries
+    at least half the weight. A score led by the starter (trained on another site's comments)
+    can hold a comment for a moderator, never bin it."""
+    if not version.endswith("+starter"):
+        return not version.startswith("starter-")
+    own_version = version.removesuffix("+starter")
+    rows = SpamModel.objects.filter(version=own_version).values_list("decisions", flat=True)
+    return own_weight(rows.first() or 0) >= 0.5
+
+
 def own_decisions(loaded: LoadedFilter | None) -> int:
     if loaded is None:
         return 0

@@ -21,6 +21,3 @@ WHITENOISE_USE_FINDERS = True
 # Unit tests refresh related lists in the test process (no worker runs for them); the worker
 # and browser tests switch Celery back on, as in dev and production (tests/support/fixtures.py).
 RECOMMENDER_USE_CELERY = False
-# The YouTube-trained starter would hold some of the tests' plain comments for review; the tests
-# of the starter and the blend switch it on (tests/cms_site/reader_comments/test_spam_starter.py).
-COMMENTS_SPAM_STARTER = False

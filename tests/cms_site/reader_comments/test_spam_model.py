@@ -265,7 +265,23 @@ def test_the_first_posted_comment_gets_a_starter_score(client, article, starter_
     comment = ArticleComment.objects.get()
     assert comment.spam_score > 0.9
     assert comment.spam_model_version.startswith("starter-")
-    assert comment.status == Status.SPAM
+    assert comment.status == Status.PENDING  # the starter holds, it never bins
+    assert comment.status_reason == ArticleComment.Reason.POSSIBLE_SPAM
+    assert "starter model leads" in comment.status_detail
+
+
+@pytest.mark.django_db
+def test_the_spam_threshold_bins_once_the_own_model_weighs_half(
+    client, article, decided, starter_on
+):
+    model = spam_model.retrain()
+    starter_on.COMMENTS_SPAM_STARTER_HANDOVER = model.decisions + 1  # own weight just under half
+    post_comment(client, article, comment=OBVIOUS_SPAM, email="first@example.com")
+    starter_on.COMMENTS_SPAM_STARTER_HANDOVER = model.decisions  # exactly half
+    post_comment(client, article, comment=OBVIOUS_SPAM + " now", email="second@example.com")
+    first, second = ArticleComment.objects.filter(body__startswith=OBVIOUS_SPAM).order_by("pk")
+    assert first.spam_model_version == second.spam_model_version == f"{model.version}+starter"
+    assert first.status == Status.PENDING and second.status == Status.SPAM
 
 
 @pytest.mark.django_db
