@@ -300,7 +300,11 @@ def send_pending(limit: int = 200) -> int:
 
 
 def moderator_emails() -> list[str]:
-    users = get_user_model().objects.with_perm(MODERATE_PERMISSION, include_superusers=False)
+    users = get_user_model().objects.with_perm(
+        MODERATE_PERMISSION,
+        include_superusers=False,
+        backend="django.contrib.auth.backends.ModelBackend",  # axes comes first and has no perms
+    )
     return sorted({user.email for user in users if user.email})
 
 

@@ -81,7 +81,7 @@ def test_a_mail_server_that_is_down_counts_as_temporary(settings, intent):
 
 
 def test_the_moderator_sees_why_an_email_failed(smtp, article, moderator, client):
-    comment = make_comment(article, email="dana.reader@example.com", notify=True)
+    comment = make_comment(article, email="dana.reader@example.com", notify=True, confirmed=True)
     intent = NotificationIntent.objects.create(kind=Kind.APPROVED, comment=comment)
     smtp.refusal = PERMANENT
     notifications.send_intent(intent.pk)

@@ -149,7 +149,7 @@ def test_the_first_refusal_queues_one_retrain_that_restores_scoring(
     assert not marker.exists()
     with django_capture_on_commit_callbacks(execute=True):
         post_as_new_reader(article)
-    assert ArticleComment.objects.latest("pk").spam_model_version == retrained.version
+    assert ArticleComment.objects.latest("pk").spam_model_version == f"{retrained.version}+starter"
     assert SpamModel.objects.filter(trigger="refused").count() == 1
 
 
@@ -159,7 +159,7 @@ def test_a_model_signed_before_a_key_rotation_still_scores(article, fitted, sett
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = OTHER_SECRET, [old_secret]
     post_as_new_reader(article)
     comment = ArticleComment.objects.get()
-    assert comment.spam_model_version == version and comment.spam_score is not None
+    assert comment.spam_model_version == f"{version}+starter" and comment.spam_score is not None
     assert comment.status_reason != ArticleComment.Reason.CHECK_FAILED
 
 

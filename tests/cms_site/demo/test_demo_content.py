@@ -3,6 +3,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.utils import timezone
 
 from cms_site.articles.models import ArticlePage, BodyArea
 from cms_site.demo.loader import CONTENT_FILE, demo_address, load_demo_content
@@ -57,8 +58,11 @@ def test_links_in_the_demo_emails_open_the_demo(client, monkeypatch):
     guide = ArticlePage.objects.get(slug="improving-upper-back-mobility")
     parent = make_comment(guide, email="parent@example.com", notify=True)
     reply = make_comment(guide, email="replier@example.com", parent=parent, depth=2)
+    confirmation = notifications.confirmation_message(parent.commenter).body
+    parent.commenter.email_confirmed_at = timezone.now()  # emails about comments need it
+    parent.commenter.save()
     bodies = [
-        notifications.confirmation_message(parent.commenter).body,
+        confirmation,
         notifications.approved_message(parent).body,
         notifications.reply_message(reply).body,
     ]

@@ -205,7 +205,7 @@ def test_comments_still_pending_are_scored_by_the_active_spam_filter(
     run(full_export(tmp_path))
     waiting = ArticleComment.objects.get(author_name="Lee")
     assert waiting.spam_score is not None
-    assert waiting.spam_model_version == spam_model.active_model().version
+    assert waiting.spam_model_version == f"{spam_model.active_model().version}+starter"
     assert waiting.get_status_reason_display() == "Waiting for a moderator"
     assert ArticleComment.objects.get(author_name="Ines").spam_score is None  # decided there
     assert spam_model.decisions_since_training() == 4  # so the next retrain-if-due counts them
