@@ -8,7 +8,10 @@ from playwright.sync_api import expect
 
 from tests.support.browser import PASSWORD, submit_sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_repeated_wrong_passwords_pause_signing_in_with_a_clear_page(open_page, shoot):
