@@ -47,6 +47,7 @@ class Example:
 class LoadedFilter:
     version: str
     filter: SpamFilter
+    decisions: int = 0  # moderator decisions it was trained on (its weight in the blend)
 
 
 class SpamModelRefused(Exception):
@@ -223,19 +224,20 @@ def load_active() -> LoadedFilter | None:
     first = version not in _loaded
     if first:
         with _lock:
-            data = SpamModel.objects.filter(version=version).values_list("artifact", flat=True)
+            row = SpamModel.objects.filter(version=version).values("artifact", "decisions").first()
             _loaded.clear()
-            _loaded[version] = _unpickle(version, data.first())
+            _loaded[version] = _unpickle(version, row)
     loaded = _loaded[version]
     if isinstance(loaded, Refusal):
         raise SpamModelRefused(loaded.reason, first)
     return loaded
 
 
-def _unpickle(version: str, data: bytes | memoryview | None) -> LoadedFilter | Refusal:
+def _unpickle(version: str, row: dict | None) -> LoadedFilter | Refusal:
+    data, decisions = (row["artifact"], row["decisions"]) if row else (None, 0)
     keys = verification_keys(ARTIFACT_KIND)
     try:
-        return LoadedFilter(version, SpamFilter.from_bytes(bytes(data or b""), keys))
+        return LoadedFilter(version, SpamFilter.from_bytes(bytes(data or b""), keys), decisions)
     except ArtifactRefused as exc:
         logger.error(
             "Spam model %s refused, its signature did not verify (%s); nothing was loaded. "
@@ -260,7 +262,8 @@ def spam_score(text: str) -> tuple[float | None, str]:
         loaded = load_active()
         own = None if loaded is None else loaded.filter.spam_probability([text])[0]
         starter = starter_probability(text)
-        return blend(own, starter, own_decisions(loaded), loaded.version if loaded else "")
+        decisions = loaded.decisions if loaded else 0
+        return blend(own, starter, decisions, loaded.version if loaded else "")
     except SpamModelRefused:
         raise
     except Exception:
@@ -292,16 +295,8 @@ def may_bin(version: str) -> bool:
     can hold a comment for a moderator, never bin it."""
     if not version.endswith("+starter"):
         return not version.startswith("starter-")
-    own_version = version.removesuffix("+starter")
-    rows = SpamModel.objects.filter(version=own_version).values_list("decisions", flat=True)
-    return own_weight(rows.first() or 0) >= 0.5
-
-
-def own_decisions(loaded: LoadedFilter | None) -> int:
-    if loaded is None:
-        return 0
-    rows = SpamModel.objects.filter(version=loaded.version).values_list("decisions", flat=True)
-    return rows.first() or 0
+    loaded = _loaded.get(version.removesuffix("+starter"))
+    return isinstance(loaded, LoadedFilter) and own_weight(loaded.decisions) >= 0.5
 
 
 def starter_probability(text: str) -> float | None:
